@@ -1,0 +1,32 @@
+import { MdqError } from '../../src/errors.js';
+import { redactSecrets } from '../../src/secrets.js';
+
+/**
+ * Turns a thrown value into what the user sees on stderr. An MdqError is the user's problem:
+ * one line plus a hint, no stack. Anything else is a bug in mdq: its stack, and where to report.
+ * Every line goes through redactSecrets, whatever produced it.
+ */
+export function formatError(error: unknown, options: { debug?: boolean } = {}): string {
+  if (error instanceof MdqError) {
+    const lines = [`mdq: ${oneLine(error.message)}`];
+    if (error.hint) {
+      lines.push(`hint: ${oneLine(error.hint)}`);
+    }
+    if (options.debug && error.stack) {
+      lines.push(error.stack);
+    }
+    return redactSecrets(`${lines.join('\n')}\n`);
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return redactSecrets(
+    `mdq: internal error: ${detail}\nhint: this is a bug in mdq; please report it with the command you ran\n`,
+  );
+}
+
+export function exitCodeOf(error: unknown): number {
+  return error instanceof MdqError ? error.exitCode : 1;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}

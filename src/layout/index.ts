@@ -1,0 +1,3 @@
+export * from './days.js';
+export * from './paths.js';
+export * from './types.js';

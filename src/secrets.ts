@@ -1,0 +1,39 @@
+/**
+ * Secrets must never reach output, logs or errors. Everything that turns a third-party error or
+ * a URL into text goes through `redactSecrets`, which masks account keys, SAS signatures and
+ * whole connection strings wherever they appear.
+ */
+const SECRET_PATTERNS: readonly RegExp[] = [
+  // connection-string fields: AccountKey=...; SharedAccessSignature=...
+  /(AccountKey|SharedAccessSignature|SharedAccessKey)=[^;\s"']+/gi,
+  // SAS query parameters: sig=..., and the signed key fields of user-delegation SAS
+  /([?&](?:sig|skoid|sktid|skt|ske|sks|skv|se|sp|sv|st|spr|sr|srt|ss)=)[^&\s"']+/gi,
+  // bearer tokens in headers
+  /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/g,
+];
+
+const MASK = '***';
+
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const pattern of SECRET_PATTERNS) {
+    out = out.replace(pattern, (_match, prefix: string) =>
+      prefix.endsWith('=') || prefix.endsWith(' ') ? `${prefix}${MASK}` : `${prefix}=${MASK}`,
+    );
+  }
+  return out;
+}
+
+/** A URL without its query string (where SAS tokens live) and without credentials. */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    const hadQuery = parsed.search !== '';
+    parsed.search = '';
+    return `${parsed.toString()}${hadQuery ? '?<sas>' : ''}`;
+  } catch {
+    return redactSecrets(url);
+  }
+}
