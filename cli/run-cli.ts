@@ -13,7 +13,9 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   let failure: unknown;
   const parser = yargs()
     .scriptName('mdq')
-    .usage('mdq: model data collection: collect, pull, query and export scoring data\n\nUsage: $0 <command> [options]')
+    .usage(
+      'mdq: model data collection: collect, pull, query and export scoring data\n\nUsage: $0 <command> [options]',
+    )
     .strict()
     .strictCommands()
     .demandCommand(1, 'name a command; see the list above')
@@ -24,7 +26,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .wrap(Math.min(100, context.stderr.columns ?? 100))
     .exitProcess(false)
     .fail((message, error) => {
-      failure = error ?? new UsageError(message ?? 'invalid command line', { hint: 'run mdq --help' });
+      failure =
+        error ?? new UsageError(message ?? 'invalid command line', { hint: 'run mdq --help' });
     });
   for (const command of COMMANDS) {
     parser.command(command.usage, command.describe, command.builder, async (args) => {

@@ -11,8 +11,10 @@ export const ENV_VARS = {
   AZURE_STORAGE_CONNECTION_STRING: 'Pull/export/ls: Azure Storage connection string.',
   MDQ_SOURCE: 'Pull/ls: default source (folder, az://container, or a container URL).',
   MDQ_DB: 'sql/pull/export/ls: DuckDB database file (default ./mdq.duckdb).',
-  MDQ_MODELDATA_DIR: 'Collector: local folder written when Azure is not enabled (default ./modeldata).',
-  MDQ_SPOOL_DIR: 'Collector: local spool for batches storage could not take (default ./.mdq-spool).',
+  MDQ_MODELDATA_DIR:
+    'Collector: local folder written when Azure is not enabled (default ./modeldata).',
+  MDQ_SPOOL_DIR:
+    'Collector: local spool for batches storage could not take (default ./.mdq-spool).',
   MDQ_CONCURRENCY: 'Pull/export: concurrent blob transfers (default 16).',
   MDQ_HISTORY_FILE: 'Shell: history file (default ~/.mdq_history).',
   NO_COLOR: 'Any value turns colour off.',

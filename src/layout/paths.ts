@@ -133,7 +133,9 @@ export function parseBlobPath(name: string, layout: LayoutKind): BlobPath | unde
 
 /** Tries every layout, v2 first (its root is unambiguous), then by depth. */
 export function detectBlobPath(name: string): BlobPath | undefined {
-  return parseBlobPath(name, 'v2') ?? parseBlobPath(name, 'aks') ?? parseBlobPath(name, 'workbench');
+  return (
+    parseBlobPath(name, 'v2') ?? parseBlobPath(name, 'aks') ?? parseBlobPath(name, 'workbench')
+  );
 }
 
 function parseDate(
@@ -170,7 +172,15 @@ function parseWorkbench(parts: string[]): BlobPath | undefined {
   if (!model || !day || !isDataFileName('workbench', identifier, fileName)) {
     return undefined;
   }
-  return { layout: 'workbench', root: `${sub}/${rg}/${account}`, service, identifier, day, fileName, ...model };
+  return {
+    layout: 'workbench',
+    root: `${sub}/${rg}/${account}`,
+    service,
+    identifier,
+    day,
+    fileName,
+    ...model,
+  };
 }
 
 function parseAks(parts: string[]): BlobPath | undefined {
@@ -194,7 +204,16 @@ function parseAks(parts: string[]): BlobPath | undefined {
   if (!day || !isDataFileName('aks', identifier, fileName)) {
     return undefined;
   }
-  return { layout: 'aks', root: `${sub}/${rg}/${ws}`, service, model, modelVersion, identifier, day, fileName };
+  return {
+    layout: 'aks',
+    root: `${sub}/${rg}/${ws}`,
+    service,
+    model,
+    modelVersion,
+    identifier,
+    day,
+    fileName,
+  };
 }
 
 function parseV2(parts: string[]): BlobPath | undefined {
@@ -217,5 +236,15 @@ function parseV2(parts: string[]): BlobPath | undefined {
   if (!day || hour === undefined || !isDataFileName('v2', identifier, fileName)) {
     return undefined;
   }
-  return { layout: 'v2', root: V2_ROOT, service, model, modelVersion: '', identifier, day, hour, fileName };
+  return {
+    layout: 'v2',
+    root: V2_ROOT,
+    service,
+    model,
+    modelVersion: '',
+    identifier,
+    day,
+    hour,
+    fileName,
+  };
 }

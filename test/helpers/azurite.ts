@@ -81,7 +81,9 @@ function waitForListening(child: ChildProcess): Promise<number> {
     child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
-    child.once('exit', (code) => reject(new Error(`azurite exited (${code}) before listening: ${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`azurite exited (${code}) before listening: ${output}`)),
+    );
     child.once('error', reject);
   });
 }

@@ -1,0 +1,11 @@
+import { MdqError } from '../../src/errors.js';
+import type { Command } from './command.js';
+
+// Placeholder so the registry is complete while the command is being built; replaced by its owner.
+export const sqlCommand: Command = {
+  name: 'sql',
+  usage: 'sql',
+  describe: '(not built yet)',
+  builder: (yargs) => yargs,
+  run: () => Promise.reject(new MdqError('not-built', 'mdq sql is not built yet')),
+};
