@@ -1,0 +1,66 @@
+/**
+ * Splits typed or piped SQL into complete statements. A statement ends at a `;` that is not
+ * inside a string ('…'), a quoted identifier ("…"), a dollar-quoted string ($tag$…$tag$) or a
+ * comment (-- …, /* … *\/). Text after the last `;` is returned as `rest`: the shell keeps it
+ * pending and shows a continuation prompt, stdin mode runs it at end of input.
+ */
+export interface SplitResult {
+  statements: string[];
+  rest: string;
+}
+
+export function splitStatements(text: string): SplitResult {
+  const statements: string[] = [];
+  let start = 0;
+  let index = 0;
+  while (index < text.length) {
+    const char = text[index];
+    const next = text[index + 1];
+    if (char === "'" || char === '"') {
+      index = skipQuoted(text, index, char);
+    } else if (char === '-' && next === '-') {
+      const end = text.indexOf('\n', index);
+      index = end === -1 ? text.length : end + 1;
+    } else if (char === '/' && next === '*') {
+      const end = text.indexOf('*/', index + 2);
+      index = end === -1 ? text.length : end + 2;
+    } else if (char === '$') {
+      index = skipDollarQuoted(text, index);
+    } else if (char === ';') {
+      const statement = text.slice(start, index).trim();
+      if (statement !== '') {
+        statements.push(statement);
+      }
+      index += 1;
+      start = index;
+    } else {
+      index += 1;
+    }
+  }
+  return { statements, rest: text.slice(start).trim() };
+}
+
+/** Index just past the closing quote; a doubled quote is an escaped one. Unclosed: end of text. */
+function skipQuoted(text: string, open: number, quote: string): number {
+  let index = open + 1;
+  while (index < text.length) {
+    if (text[index] === quote) {
+      if (text[index + 1] === quote) {
+        index += 2;
+        continue;
+      }
+      return index + 1;
+    }
+    index += 1;
+  }
+  return text.length;
+}
+
+function skipDollarQuoted(text: string, open: number): number {
+  const tag = /^\$[A-Za-z_]*\$/.exec(text.slice(open))?.[0];
+  if (!tag) {
+    return open + 1; // a positional parameter ($1) or a lone dollar
+  }
+  const end = text.indexOf(tag, open + tag.length);
+  return end === -1 ? text.length : end + tag.length;
+}

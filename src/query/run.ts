@@ -1,0 +1,234 @@
+import {
+  type DuckDBConnection,
+  type DuckDBResult,
+  DuckDBTypeId,
+  JsonDuckDBValueConverter,
+} from '@duckdb/node-api';
+import { InterruptedError, QueryError } from '../errors.js';
+import { quoteLiteral } from './sql.js';
+
+/**
+ * How a formatter should write a column's values. Every value that leaves this module is
+ * JSON-safe (`Cell`): 64-bit and wider integers and DECIMAL arrive as exact decimal strings
+ * (kind `exact-number`), temporals as ISO-8601 strings, nested values as JSON arrays/objects.
+ */
+export type ValueKind = 'boolean' | 'number' | 'exact-number' | 'text' | 'nested';
+
+export type Cell = string | number | boolean | null | Cell[] | { [key: string]: Cell };
+
+export interface ResultColumn {
+  /** Unique within the result (DuckDB's deduplicated name), so it can key a JSON object. */
+  name: string;
+  /** DuckDB's type text, e.g. `BIGINT`, `TIMESTAMP WITH TIME ZONE`. */
+  type: string;
+  kind: ValueKind;
+}
+
+export interface QueryStream {
+  columns: readonly ResultColumn[];
+  /** Rows in DuckDB's chunks (≤ 2,048 rows each), pulled one chunk at a time: memory stays bounded. */
+  chunks(): AsyncIterable<Cell[][]>;
+}
+
+export interface RunQueryOptions {
+  /** Aborting interrupts DuckDB (`connection.interrupt()`); the call then throws InterruptedError. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs user SQL unchanged. Several `;`-separated statements are run in order and the last one's
+ * result is streamed (DuckDB's streaming result: chunks are computed as they are read).
+ * DuckDB errors become one QueryError whose hint points at what to do next.
+ */
+export async function streamQuery(
+  connection: DuckDBConnection,
+  sql: string,
+  options: RunQueryOptions = {},
+): Promise<QueryStream> {
+  const { signal } = options;
+  if (signal?.aborted) {
+    throw new InterruptedError();
+  }
+  const onAbort = () => connection.interrupt();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let result: DuckDBResult;
+  try {
+    result = await runStatements(connection, sql);
+  } catch (error) {
+    signal?.removeEventListener('abort', onAbort);
+    throw await toQueryError(connection, error, signal);
+  }
+  const columns = describeColumns(result);
+  return {
+    columns,
+    async *chunks() {
+      try {
+        while (true) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) {
+            return;
+          }
+          yield normaliseRows(chunk.convertRows(JsonDuckDBValueConverter) as Cell[][], columns);
+        }
+      } catch (error) {
+        throw await toQueryError(connection, error, signal);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}
+
+/** Runs SQL and reads the whole (small) result: for `.tables`, `ls` and tests. */
+export async function queryRows(
+  connection: DuckDBConnection,
+  sql: string,
+  options: RunQueryOptions = {},
+): Promise<{ columns: readonly ResultColumn[]; rows: Cell[][] }> {
+  const stream = await streamQuery(connection, sql, options);
+  const rows: Cell[][] = [];
+  for await (const chunk of stream.chunks()) {
+    rows.push(...chunk);
+  }
+  return { columns: stream.columns, rows };
+}
+
+async function runStatements(connection: DuckDBConnection, sql: string): Promise<DuckDBResult> {
+  const extracted = await connection.extractStatements(sql);
+  if (extracted.count === 0) {
+    throw new QueryError('no SQL statement given', { hint: 'e.g. mdq sql "select * from scored"' });
+  }
+  for (let index = 0; index < extracted.count - 1; index += 1) {
+    const statement = await extracted.prepare(index);
+    await statement.run();
+  }
+  const last = await extracted.prepare(extracted.count - 1);
+  return last.stream();
+}
+
+function describeColumns(result: DuckDBResult): ResultColumn[] {
+  const names = result.deduplicatedColumnNames();
+  return result.columnTypes().map((type, index) => ({
+    name: names[index] ?? `column${index}`,
+    type: type.toString(),
+    kind: kindOf(type.typeId),
+  }));
+}
+
+function kindOf(typeId: DuckDBTypeId): ValueKind {
+  switch (typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return 'boolean';
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
+      return 'number';
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+    case DuckDBTypeId.DECIMAL:
+    case DuckDBTypeId.BIGNUM:
+      return 'exact-number';
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.STRUCT:
+    case DuckDBTypeId.MAP:
+    case DuckDBTypeId.ARRAY:
+    case DuckDBTypeId.UNION:
+    case DuckDBTypeId.INTERVAL:
+    case DuckDBTypeId.VARIANT:
+      return 'nested';
+    default:
+      return 'text';
+  }
+}
+
+const TIMESTAMP_TYPES = new Set([
+  'TIMESTAMP',
+  'TIMESTAMP_S',
+  'TIMESTAMP_MS',
+  'TIMESTAMP_NS',
+  'TIMESTAMP WITH TIME ZONE',
+]);
+
+/**
+ * DuckDB renders timestamps as `2024-01-02 03:04:05.123456+00`; ISO-8601 wants the `T` and a
+ * `Z` or `±hh:mm` offset. Naive TIMESTAMPs stay naive (no invented zone); mdq's are UTC by design.
+ */
+function normaliseRows(rows: Cell[][], columns: readonly ResultColumn[]): Cell[][] {
+  const timestampColumns = columns.flatMap((column, index) =>
+    TIMESTAMP_TYPES.has(column.type) ? [index] : [],
+  );
+  if (timestampColumns.length === 0) {
+    return rows;
+  }
+  for (const row of rows) {
+    for (const index of timestampColumns) {
+      const value = row[index];
+      if (typeof value === 'string') {
+        row[index] = isoTimestamp(value);
+      }
+    }
+  }
+  return rows;
+}
+
+export function isoTimestamp(text: string): string {
+  const match =
+    /^(-?\d{4,}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:([+-])(\d{2})(?::?(\d{2}))?)?$/.exec(
+      text,
+    );
+  if (!match) {
+    return text; // infinity, BC dates: keep DuckDB's own spelling
+  }
+  const [, date, time, sign, hours, minutes] = match;
+  if (sign === undefined) {
+    return `${date}T${time}`;
+  }
+  const offset = `${sign}${hours}:${minutes ?? '00'}`;
+  return `${date}T${time}${offset === '+00:00' || offset === '-00:00' ? 'Z' : offset}`;
+}
+
+async function toQueryError(
+  connection: DuckDBConnection,
+  error: unknown,
+  signal: AbortSignal | undefined,
+): Promise<Error> {
+  if (error instanceof QueryError || error instanceof InterruptedError) {
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (signal?.aborted || /INTERRUPT/i.test(message)) {
+    return new InterruptedError('query interrupted');
+  }
+  // DuckDB appends a caret diagram over several lines; the first line says what is wrong.
+  const firstLine = message.split('\n')[0]?.trim() ?? message;
+  return new QueryError(firstLine, { cause: error, hint: await hintFor(connection, message) });
+}
+
+async function hintFor(connection: DuckDBConnection, message: string): Promise<string> {
+  const position = /LINE \d+: .*/.exec(message)?.[0];
+  if (/Table with name .* does not exist|Table .* does not exist/i.test(message)) {
+    const tables = await listTableNames(connection).catch(() => []);
+    return tables.length > 0
+      ? `available tables and views: ${tables.join(', ')}`
+      : 'the database has no tables yet; run mdq pull first';
+  }
+  if (/column .* not found|Referenced column/i.test(message)) {
+    return 'list a table’s columns with: mdq sql "describe <table>"';
+  }
+  return position ? `at ${position.replace(/\s+/g, ' ')}` : 'check the SQL syntax (DuckDB dialect)';
+}
+
+/** Tables and views of the main schema, sorted (user-facing names only). */
+export async function listTableNames(connection: DuckDBConnection): Promise<string[]> {
+  const reader = await connection.runAndReadAll(
+    `select table_name from information_schema.tables where table_schema = ${quoteLiteral('main')} order by table_name`,
+  );
+  return reader.getRowsJson().map((row) => String(row[0]));
+}
