@@ -1,11 +1,150 @@
-import { MdqError } from '../../src/errors.js';
+import { resolve } from 'node:path';
+import { DEFAULT_CONCURRENCY } from '../../src/config.js';
+import { UsageError } from '../../src/errors.js';
+import { openDatabase } from '../../src/query/database.js';
+import {
+  type ExportFormat,
+  type ExportSource,
+  exportToPath,
+  exportToStore,
+  sparkReadStatement,
+} from '../../src/query/export.js';
+import { AzureBlobStore } from '../../src/store/azure-store.js';
+import type { BlobStore } from '../../src/store/blob-store.js';
+import { PrefixedBlobStore } from '../../src/store/prefixed-store.js';
+import { resolveStore } from '../../src/store/resolve-store.js';
 import type { Command } from './command.js';
+import { databasePath } from './sql.js';
 
-// Placeholder so the registry is complete while the command is being built; replaced by its owner.
+const REMOTE = /^(az|https?):\/\//i;
+
 export const exportCommand: Command = {
   name: 'export',
   usage: 'export',
-  describe: '(not built yet)',
-  builder: (yargs) => yargs,
-  run: () => Promise.reject(new MdqError('not-built', 'mdq export is not built yet')),
+  describe: 'Write scored (or a table/query) to Parquet or CSV, locally or to blob storage',
+  builder: (yargs) =>
+    yargs
+      .option('out', {
+        type: 'string',
+        demandOption: true,
+        describe: 'file.parquet|file.csv, a folder with --partition-by, or az://container/prefix',
+      })
+      .option('table', { type: 'string', describe: 'Table or view to export (default scored)' })
+      .option('query', { type: 'string', describe: 'SQL whose result is exported' })
+      .option('format', { type: 'string', choices: ['parquet', 'csv'] as const })
+      .option('partition-by', {
+        type: 'string',
+        describe: 'Hive-partition by columns, e.g. _date,_identifier',
+      })
+      .option('db', { type: 'string', describe: 'DuckDB file (MDQ_DB, default ./mdq.duckdb)' })
+      .option('connection-string', { type: 'string', describe: 'Azure Storage connection string' })
+      .option('concurrency', {
+        type: 'number',
+        describe: `Parallel uploads (MDQ_CONCURRENCY, default ${DEFAULT_CONCURRENCY})`,
+      })
+      .conflicts('table', 'query'),
+  async run(args, context) {
+    const out = args.out as string;
+    const partitionBy = String(args.partitionBy ?? '')
+      .split(',')
+      .map((column) => column.trim())
+      .filter((column) => column !== '');
+    const format = formatOf(args.format as string | undefined, out, partitionBy.length > 0);
+    const source: ExportSource =
+      typeof args.query === 'string'
+        ? { query: args.query }
+        : { table: (args.table as string | undefined) ?? 'scored' };
+    const options = { source, format, partitionBy, signal: context.signal };
+    const db = await openDatabase(databasePath(args, context), { mustExist: true });
+    try {
+      if (!REMOTE.test(out)) {
+        const result = await exportToPath(db.connection, resolve(context.cwd, out), options);
+        context.stderr.write(
+          `exported ${result.rows} rows to ${result.path}${result.files.length > 0 ? ` (${result.files.length} files)` : ''}\n`,
+        );
+        return 0;
+      }
+      const target = splitFileTarget(out);
+      const resolved = resolveStore(target.folder, {
+        env: context.env,
+        cwd: context.cwd,
+        ...(typeof args.connectionString === 'string'
+          ? { connectionString: args.connectionString }
+          : {}),
+      });
+      const result = await exportToStore(db.connection, {
+        ...options,
+        store: resolved.store,
+        prefix: partitionBy.length > 0 ? '' : target.fileName,
+        concurrency: concurrencyOf(args.concurrency, context.env.MDQ_CONCURRENCY),
+      });
+      context.stderr.write(
+        `exported ${result.rows} rows to ${result.blobs.length} blobs in ${resolved.store.description}\n`,
+      );
+      const location = sparkLocation(
+        resolved.store,
+        resolved.prefix,
+        partitionBy.length > 0 ? '' : target.fileName,
+      );
+      if (location) {
+        context.stderr.write(
+          `read it with Spark SQL:\n  ${sparkReadStatement(location, format)}\n`,
+        );
+      }
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
 };
+
+function formatOf(
+  requested: string | undefined,
+  out: string,
+  isPartitioned: boolean,
+): ExportFormat {
+  if (requested === 'parquet' || requested === 'csv') {
+    return requested;
+  }
+  const extension = /\.(parquet|csv)(?:\?.*)?$/i.exec(out)?.[1]?.toLowerCase();
+  if (extension === 'parquet' || extension === 'csv') {
+    return extension;
+  }
+  if (isPartitioned || REMOTE.test(out)) {
+    return 'parquet'; // a folder of files: Parquet unless asked otherwise
+  }
+  throw new UsageError(`cannot tell the format of --out ${out}`, {
+    hint: 'end it in .parquet or .csv, or pass --format parquet|csv',
+  });
+}
+
+/** `az://c/x/merged.parquet` → folder `az://c/x`, blob `merged.parquet`; folders stay whole. */
+function splitFileTarget(out: string): { folder: string; fileName: string } {
+  const [path = '', query] = out.split('?', 2);
+  const match = /^(.*)\/([^/]+\.(?:parquet|csv))$/i.exec(path);
+  if (!match) {
+    return { folder: out, fileName: '' };
+  }
+  const folder = `${match[1]}${query === undefined ? '' : `?${query}`}`;
+  return { folder, fileName: match[2] ?? '' };
+}
+
+function sparkLocation(store: BlobStore, prefix: string, fileName: string) {
+  const azure = store instanceof PrefixedBlobStore ? store.inner : store;
+  if (!(azure instanceof AzureBlobStore)) {
+    return undefined;
+  }
+  const url = new URL(azure.accountUrl);
+  const pathAccount = url.pathname.split('/').filter((part) => part !== '')[0];
+  const account = pathAccount ?? url.hostname.split('.')[0] ?? 'account';
+  return { account, container: azure.containerName, path: `${prefix}${fileName}` };
+}
+
+function concurrencyOf(flag: unknown, env: string | undefined): number {
+  const value =
+    typeof flag === 'number' ? flag : env === undefined ? DEFAULT_CONCURRENCY : Number(env);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new UsageError(`--concurrency must be a whole number ≥ 1, got ${String(flag ?? env)}`);
+  }
+  return value;
+}

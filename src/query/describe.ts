@@ -1,0 +1,121 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { QueryError } from '../errors.js';
+import { quoteIdentifier, quoteLiteral } from './sql.js';
+
+export interface TableSummary {
+  name: string;
+  type: 'table' | 'view';
+  rows: number;
+}
+
+export interface ServiceRange {
+  table: string;
+  service: string;
+  firstDay: string;
+  lastDay: string;
+  rows: number;
+}
+
+export interface ManifestSummary {
+  status: string;
+  blobs: number;
+  rows: number;
+  bytes: number;
+}
+
+/** What `mdq ls` shows without --source: the database's tables, days per service, manifest. */
+export interface DatabaseSummary {
+  tables: TableSummary[];
+  services: ServiceRange[];
+  /** Blobs by status ('loaded', 'quarantined'); empty when nothing was pulled. */
+  manifest: ManifestSummary[];
+}
+
+const MANIFEST = 'mdq_manifest';
+
+/**
+ * Summarises the database with a few aggregate queries. Row counts are exact (`count(*)`):
+ * DuckDB answers them from table metadata, so they are cheap even for large tables.
+ */
+export async function describeDatabase(connection: DuckDBConnection): Promise<DatabaseSummary> {
+  try {
+    const relations = await rows(
+      connection,
+      `select table_name, table_type from information_schema.tables where table_schema = ${quoteLiteral('main')} order by table_name`,
+    );
+    const tables: TableSummary[] = [];
+    const services: ServiceRange[] = [];
+    for (const [name, type] of relations) {
+      const table = String(name);
+      const count = await rows(connection, `select count(*) from ${quoteIdentifier(table)}`);
+      tables.push({
+        name: table,
+        type: String(type).toUpperCase() === 'VIEW' ? 'view' : 'table',
+        rows: Number(count[0]?.[0] ?? 0),
+      });
+      if (
+        String(type).toUpperCase() !== 'VIEW' &&
+        (await hasColumns(connection, table, ['_service', '_date']))
+      ) {
+        services.push(...(await serviceRanges(connection, table)));
+      }
+    }
+    const manifest = relations.some(([name]) => name === MANIFEST)
+      ? await manifestSummary(connection)
+      : [];
+    return { tables, services, manifest };
+  } catch (error) {
+    if (error instanceof QueryError) {
+      throw error;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    throw new QueryError(`cannot describe the database: ${message.split('\n')[0]}`, {
+      cause: error,
+    });
+  }
+}
+
+async function serviceRanges(connection: DuckDBConnection, table: string): Promise<ServiceRange[]> {
+  const result = await rows(
+    connection,
+    `select _service, min(_date)::varchar, max(_date)::varchar, count(*) from ${quoteIdentifier(table)} group by _service order by _service`,
+  );
+  return result.map(([service, first, last, count]) => ({
+    table,
+    service: String(service),
+    firstDay: String(first),
+    lastDay: String(last),
+    rows: Number(count),
+  }));
+}
+
+async function manifestSummary(connection: DuckDBConnection): Promise<ManifestSummary[]> {
+  const result = await rows(
+    connection,
+    `select status, count(*), coalesce(sum(rows), 0), coalesce(sum(size), 0) from ${MANIFEST} group by status order by status`,
+  );
+  return result.map(([status, blobs, rowCount, bytes]) => ({
+    status: String(status),
+    blobs: Number(blobs),
+    rows: Number(rowCount),
+    bytes: Number(bytes),
+  }));
+}
+
+async function hasColumns(
+  connection: DuckDBConnection,
+  table: string,
+  columns: readonly string[],
+): Promise<boolean> {
+  const result = await rows(
+    connection,
+    `select column_name from information_schema.columns where table_schema = ${quoteLiteral('main')} and table_name = ${quoteLiteral(table)}`,
+  );
+  const names = new Set(result.map(([name]) => String(name)));
+  return columns.every((column) => names.has(column));
+}
+
+async function rows(connection: DuckDBConnection, sql: string): Promise<unknown[][]> {
+  const reader = await connection.runAndReadAll(sql);
+  return reader.getRowsJson() as unknown[][];
+}
