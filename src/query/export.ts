@@ -161,7 +161,8 @@ async function copyTo(
 ): Promise<number> {
   const copyOptions = [`FORMAT ${options.format === 'parquet' ? 'parquet' : 'csv'}`];
   if (options.format === 'parquet') {
-    copyOptions.push('COMPRESSION zstd');
+    // Snappy, not zstd: every Parquet reader decodes it (Spark's default; hyparquet's only built-in codec).
+    copyOptions.push('COMPRESSION snappy');
   } else {
     copyOptions.push('HEADER true');
   }
