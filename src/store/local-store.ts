@@ -77,6 +77,11 @@ export class LocalBlobStore implements BlobStore {
     const handle = await open(path, 'r').catch((error: unknown) => {
       throw this.#wrap(error, name);
     });
+    if (end !== undefined && end < start) {
+      // length 0 (e.g. a 0-byte blob downloaded with length = size): createReadStream rejects end -1.
+      await handle.close();
+      return Readable.from([]);
+    }
     return createReadStream('', {
       fd: handle,
       start,
