@@ -1,0 +1,69 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * What ties an input row to its prediction: returned by `collect()` and passed to the next
+ * collector. `timeMs` lets AKS predictions land in the input's day and v2 events share the
+ * input's `time`; a hand-made context may omit it.
+ */
+export interface CorrelationContext {
+  readonly correlationId: string;
+  readonly timeMs?: number;
+}
+
+/** A context with everything filled in, and whether the id came from the user. */
+export interface ResolvedCorrelation {
+  correlationId: string;
+  timeMs: number;
+  /** The id was chosen by the caller (Workbench writes it to `$CorrelationId` too). */
+  userProvided: boolean;
+}
+
+const requestScope = new AsyncLocalStorage<ResolvedCorrelation>();
+/** Contexts this module issued, and whether their id was the user's (vs. generated). */
+const issued = new WeakMap<CorrelationContext, boolean>();
+
+/**
+ * Runs a request handler so that every collector called inside it (across awaits) shares one
+ * correlation id: `id` when given (a request id header, say), else a fresh uuid.
+ */
+export function runWithCorrelation<T>(fn: () => T, correlationId?: string): T {
+  const scope: ResolvedCorrelation = {
+    correlationId: correlationId ?? randomUUID(),
+    timeMs: Date.now(),
+    userProvided: correlationId !== undefined,
+  };
+  return requestScope.run(scope, fn);
+}
+
+/** The context of the request being handled, when inside `runWithCorrelation`. */
+export function currentCorrelation(): CorrelationContext | undefined {
+  const scope = requestScope.getStore();
+  return scope === undefined ? undefined : issue(scope);
+}
+
+/** Explicit context, else the request scope, else a fresh id for this call alone. */
+export function resolveCorrelation(
+  explicit: CorrelationContext | undefined,
+  nowMs: number,
+): ResolvedCorrelation {
+  if (explicit !== undefined) {
+    return {
+      correlationId: String(explicit.correlationId),
+      timeMs: typeof explicit.timeMs === 'number' ? explicit.timeMs : nowMs,
+      userProvided: issued.get(explicit) ?? true,
+    };
+  }
+  const scope = requestScope.getStore();
+  if (scope !== undefined) {
+    return scope;
+  }
+  return { correlationId: randomUUID(), timeMs: nowMs, userProvided: false };
+}
+
+/** The context handed back to the caller of `collect()`. */
+export function issue(resolved: ResolvedCorrelation): CorrelationContext {
+  const context = Object.freeze({ correlationId: resolved.correlationId, timeMs: resolved.timeMs });
+  issued.set(context, resolved.userProvided);
+  return context;
+}

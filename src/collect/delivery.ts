@@ -1,0 +1,473 @@
+import { MdqError, StorageError } from '../errors.js';
+import { redactSecrets } from '../secrets.js';
+import type { BlobStore } from '../store/blob-store.js';
+import { AppendWriter, type AppendWriterOptions, type Batch } from './append-writer.js';
+import type { Encoded } from './encoder.js';
+import type { DiskSpool } from './spool.js';
+import type { BlobTarget } from './target.js';
+
+/** Why rows were lost (only when the spool cannot take them). */
+export interface DropEvent {
+  rows: number;
+  reason: 'spool-quota' | 'spool-failed' | 'closed';
+  /** The blob folder the rows were meant for. */
+  folder: string;
+}
+
+export interface DeliveryOptions {
+  flushIntervalMs: number;
+  maxBatchRows: number;
+  maxBatchBytes: number;
+  maxQueueBytes: number;
+  writer: AppendWriterOptions;
+  onDrop: (event: DropEvent) => void;
+  onError: (error: MdqError) => void;
+}
+
+export interface DeliveryCounters {
+  /** Rows appended to storage (live or replayed). */
+  written: number;
+  /** Rows written to the disk spool (some may since have been replayed). */
+  spooled: number;
+  /** Spooled rows later appended to storage (by this process). */
+  replayed: number;
+  dropped: number;
+  /** Upload, spool or replay failures reported through onError. */
+  errors: number;
+}
+
+interface QueuedChunk {
+  text: string;
+  bytes: number;
+  rows: number;
+  seq: number;
+}
+
+interface TargetQueue {
+  key: string;
+  target: BlobTarget;
+  pending: QueuedChunk[];
+  bytes: number;
+  rows: number;
+  /** The one batch on its way (storage or spool) for this target, with its first sequence. */
+  inflight: (Batch & { firstSeq: number }) | undefined;
+}
+
+const MAX_REPLAY_BACKOFF_MS = 30_000;
+const FIRST_REPLAY_BACKOFF_MS = 1_000;
+
+/**
+ * Everything between collect() and durable bytes: per-target queues, size-or-interval batching,
+ * at most one batch in flight per target, failed batches to the disk spool, replay of the spool
+ * with backoff, a byte cap on memory (excess spills to the spool synchronously), and flush()
+ * waiters keyed on collection order. The shape follows OpenTelemetry's BatchSpanProcessor, with a
+ * spool where it drops.
+ */
+export class Delivery {
+  readonly counters: DeliveryCounters = {
+    written: 0,
+    spooled: 0,
+    replayed: 0,
+    dropped: 0,
+    errors: 0,
+  };
+  readonly #options: DeliveryOptions;
+  readonly #spool: DiskSpool;
+  readonly #writer: Promise<AppendWriter>;
+  readonly #queues = new Map<string, TargetQueue>();
+  readonly #waiters: { mark: number; resolve: () => void }[] = [];
+  #lastSeq = 0;
+  /** Every chunk with a sequence up to this is due now (interval fired or flush() called). */
+  #urgentUpTo = 0;
+  #queuedBytes = 0;
+  #queuedRows = 0;
+  #timer: NodeJS.Timeout | undefined;
+  /** False after a failed upload: batches go straight to the spool until a replay succeeds. */
+  #healthy = true;
+  #replayTimer: NodeJS.Timeout | undefined;
+  #replayBackoffMs = FIRST_REPLAY_BACKOFF_MS;
+  #replaying: Promise<boolean> | undefined;
+  #stopped = false;
+
+  constructor(store: Promise<BlobStore>, spool: DiskSpool, options: DeliveryOptions) {
+    this.#options = options;
+    this.#spool = spool;
+    this.#writer = store.then((resolved) => new AppendWriter(resolved, options.writer));
+    // An unhandled rejection here would crash the host; failures surface through uploads.
+    this.#writer.catch(() => undefined);
+  }
+
+  get queuedRows(): number {
+    return this.#queuedRows;
+  }
+
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Hot path: queue one call's rows; never awaits, never throws for storage reasons. */
+  enqueue(encoded: Encoded, rows: number): void {
+    const bytes = Buffer.byteLength(encoded.text);
+    const seq = ++this.#lastSeq;
+    let queue = this.#queues.get(encoded.key);
+    if (queue === undefined) {
+      queue = {
+        key: encoded.key,
+        target: encoded.target,
+        pending: [],
+        bytes: 0,
+        rows: 0,
+        inflight: undefined,
+      };
+      this.#queues.set(encoded.key, queue);
+    }
+    queue.pending.push({ text: encoded.text, bytes, rows, seq });
+    queue.bytes += bytes;
+    queue.rows += rows;
+    this.#queuedBytes += bytes;
+    this.#queuedRows += rows;
+    if (queue.bytes >= this.#options.maxBatchBytes || queue.rows >= this.#options.maxBatchRows) {
+      this.#pump(queue);
+    } else {
+      this.#startTimer();
+    }
+    if (this.#queuedBytes > this.#options.maxQueueBytes) {
+      // Storage is slower than the input: keep memory bounded by moving the backlog to disk.
+      this.spillPendingSync();
+    }
+  }
+
+  /** Resolves once everything enqueued before the call is in storage or in the spool. */
+  flush(): Promise<void> {
+    const mark = this.#lastSeq;
+    if (this.#minOutstanding() > mark) {
+      return Promise.resolve();
+    }
+    this.#urgentUpTo = Math.max(this.#urgentUpTo, mark);
+    const done = new Promise<void>((resolve) => this.#waiters.push({ mark, resolve }));
+    this.#pumpAll();
+    return done;
+  }
+
+  /** Whether anything collected is not yet durable. */
+  hasOutstanding(): boolean {
+    return this.#minOutstanding() !== Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * One pass over the spool: append each batch of this destination to storage, oldest first.
+   * Resolves true when the spool holds nothing more for us.
+   */
+  replay(): Promise<boolean> {
+    this.#replaying ??= this.#replayPass().finally(() => {
+      this.#replaying = undefined;
+    });
+    return this.#replaying;
+  }
+
+  /** Synchronously moves every queued (not in-flight) chunk to the spool. */
+  spillPendingSync(): void {
+    for (const queue of this.#queues.values()) {
+      while (queue.pending.length > 0) {
+        const chunks = this.#cut(queue);
+        this.#spoolSync(queue.key, queue.target, chunks);
+        this.#settle(chunks);
+      }
+    }
+    this.#cleanup();
+    this.#resolveWaiters();
+    if (!this.#stopped) {
+      this.scheduleReplay(this.#options.flushIntervalMs);
+    }
+  }
+
+  /**
+   * For `exit`: everything not yet in storage, including batches whose upload is still under
+   * way, goes to the spool synchronously. An in-flight append may also land, so a row can be
+   * stored twice after an abrupt exit; losing it would be worse.
+   */
+  spillAllSync(): void {
+    for (const queue of this.#queues.values()) {
+      const inflight = queue.inflight;
+      if (inflight !== undefined && inflight.chunks.length > 0) {
+        this.#spoolSync(queue.key, queue.target, inflight.chunks);
+        inflight.chunks = [];
+      }
+    }
+    this.spillPendingSync();
+  }
+
+  /** No more timers: the process may exit. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    clearTimeout(this.#replayTimer);
+    this.#timer = undefined;
+    this.#replayTimer = undefined;
+  }
+
+  #startTimer(): void {
+    if (this.#timer !== undefined || this.#stopped) {
+      return;
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#urgentUpTo = this.#lastSeq;
+      this.#pumpAll();
+    }, this.#options.flushIntervalMs);
+    this.#timer.unref();
+  }
+
+  #pumpAll(): void {
+    for (const queue of [...this.#queues.values()]) {
+      this.#pump(queue);
+    }
+  }
+
+  #pump(queue: TargetQueue): void {
+    const first = queue.pending[0];
+    if (queue.inflight !== undefined || first === undefined) {
+      return;
+    }
+    const due =
+      first.seq <= this.#urgentUpTo ||
+      queue.bytes >= this.#options.maxBatchBytes ||
+      queue.rows >= this.#options.maxBatchRows;
+    if (!due) {
+      this.#startTimer();
+      return;
+    }
+    const chunks = this.#cut(queue);
+    const batch = {
+      key: queue.key,
+      target: queue.target,
+      chunks: [...chunks],
+      firstSeq: first.seq,
+    };
+    queue.inflight = batch;
+    void this.#deliver(batch).then(() => {
+      queue.inflight = undefined;
+      this.#settle(chunks);
+      this.#resolveWaiters();
+      this.#pump(queue);
+      this.#cleanup();
+    });
+  }
+
+  /** Takes the next batch's chunks off the queue: up to maxBatchBytes/maxBatchRows, at least one. */
+  #cut(queue: TargetQueue): QueuedChunk[] {
+    let bytes = 0;
+    let rows = 0;
+    let count = 0;
+    for (const chunk of queue.pending) {
+      if (
+        count > 0 &&
+        (bytes + chunk.bytes > this.#options.maxBatchBytes ||
+          rows + chunk.rows > this.#options.maxBatchRows)
+      ) {
+        break;
+      }
+      bytes += chunk.bytes;
+      rows += chunk.rows;
+      count++;
+    }
+    queue.bytes -= bytes;
+    queue.rows -= rows;
+    return queue.pending.splice(0, count);
+  }
+
+  /** The chunks have left memory (stored, spooled or dropped). */
+  #settle(chunks: readonly QueuedChunk[]): void {
+    for (const chunk of chunks) {
+      this.#queuedBytes -= chunk.bytes;
+      this.#queuedRows -= chunk.rows;
+    }
+  }
+
+  async #deliver(batch: Batch): Promise<void> {
+    if (this.#healthy) {
+      const rowsBefore = rowsOf(batch);
+      try {
+        await (await this.#writer).write(batch);
+        this.counters.written += rowsBefore;
+        return;
+      } catch (error) {
+        this.counters.written += rowsBefore - rowsOf(batch);
+        this.#report(error);
+        this.#markUnhealthy();
+      }
+    }
+    if (batch.chunks.length > 0) {
+      await this.#spoolAsync(batch.key, batch.target, batch.chunks);
+      batch.chunks = [];
+    }
+  }
+
+  async #spoolAsync(key: string, target: BlobTarget, chunks: Batch['chunks']): Promise<void> {
+    const rows = sumRows(chunks);
+    try {
+      if (await this.#spool.write(key, target, joinText(chunks), rows)) {
+        this.counters.spooled += rows;
+      } else {
+        this.#drop(rows, 'spool-quota', target);
+      }
+    } catch (error) {
+      this.#report(error);
+      this.#drop(rows, 'spool-failed', target);
+    }
+  }
+
+  #spoolSync(key: string, target: BlobTarget, chunks: Batch['chunks']): void {
+    const rows = sumRows(chunks);
+    try {
+      if (this.#spool.writeSync(key, target, joinText(chunks), rows)) {
+        this.counters.spooled += rows;
+      } else {
+        this.#drop(rows, 'spool-quota', target);
+      }
+    } catch (error) {
+      this.#report(error);
+      this.#drop(rows, 'spool-failed', target);
+    }
+  }
+
+  async #replayPass(): Promise<boolean> {
+    let writer: AppendWriter;
+    try {
+      writer = await this.#writer;
+    } catch (error) {
+      this.#report(error);
+      this.#markUnhealthy();
+      return false;
+    }
+    try {
+      for await (const item of this.#spool.claim()) {
+        const batch: Batch = {
+          key: item.meta.key,
+          target: item.meta.target,
+          chunks: [
+            { text: item.payload, bytes: Buffer.byteLength(item.payload), rows: item.meta.rows },
+          ],
+        };
+        try {
+          await writer.write(batch);
+        } catch (error) {
+          await item.release();
+          this.#report(error);
+          this.#markUnhealthy();
+          return false;
+        }
+        await item.done();
+        this.counters.written += item.meta.rows;
+        this.counters.replayed += item.meta.rows;
+      }
+    } catch (error) {
+      this.#report(error);
+      return false;
+    }
+    this.#healthy = true;
+    this.#replayBackoffMs = FIRST_REPLAY_BACKOFF_MS;
+    return true;
+  }
+
+  #markUnhealthy(): void {
+    this.#healthy = false;
+    this.scheduleReplay(this.#replayBackoffMs);
+    this.#replayBackoffMs = Math.min(MAX_REPLAY_BACKOFF_MS, this.#replayBackoffMs * 2);
+  }
+
+  /** Replays the spool after `delayMs` (one timer at a time, unref'd). */
+  scheduleReplay(delayMs: number): void {
+    if (this.#replayTimer !== undefined || this.#stopped) {
+      return;
+    }
+    this.#replayTimer = setTimeout(() => {
+      this.#replayTimer = undefined;
+      void this.replay();
+    }, delayMs);
+    this.#replayTimer.unref();
+  }
+
+  /** Sequence of the oldest chunk not yet durable (Infinity when none). */
+  #minOutstanding(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const queue of this.#queues.values()) {
+      const first = queue.inflight?.firstSeq ?? queue.pending[0]?.seq;
+      if (first !== undefined && first < min) {
+        min = first;
+      }
+    }
+    return min;
+  }
+
+  #resolveWaiters(): void {
+    if (this.#waiters.length === 0) {
+      return;
+    }
+    const min = this.#minOutstanding();
+    for (let i = this.#waiters.length - 1; i >= 0; i--) {
+      const waiter = this.#waiters[i];
+      if (waiter !== undefined && waiter.mark < min) {
+        this.#waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  /** Forgets idle targets, so yesterday's folders do not accumulate in a long-lived process. */
+  #cleanup(): void {
+    for (const [key, queue] of this.#queues) {
+      if (queue.inflight === undefined && queue.pending.length === 0) {
+        this.#queues.delete(key);
+      }
+    }
+  }
+
+  #drop(rows: number, reason: DropEvent['reason'], target: BlobTarget): void {
+    this.counters.dropped += rows;
+    safely(() => this.#options.onDrop({ rows, reason, folder: target.folder }));
+  }
+
+  #report(error: unknown): void {
+    this.counters.errors++;
+    const safe = toSafeError(error);
+    safely(() => this.#options.onError(safe));
+  }
+}
+
+/** An MdqError whose message carries no secret, whatever was thrown. */
+export function toSafeError(error: unknown): MdqError {
+  if (error instanceof MdqError) {
+    const message = redactSecrets(error.message);
+    return message === error.message
+      ? error
+      : new MdqError(error.code, message, error.hint === undefined ? {} : { hint: error.hint });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new StorageError('collector-failed', redactSecrets(message));
+}
+
+/** Host callbacks must not break the pipeline. */
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // ignored on purpose: a throwing onDrop/onError is the host's bug, not a reason to lose data
+  }
+}
+
+function rowsOf(batch: Batch): number {
+  return sumRows(batch.chunks);
+}
+
+function sumRows(chunks: readonly { rows: number }[]): number {
+  let rows = 0;
+  for (const chunk of chunks) {
+    rows += chunk.rows;
+  }
+  return rows;
+}
+
+function joinText(chunks: readonly { text: string }[]): string {
+  return chunks.length === 1 ? (chunks[0]?.text ?? '') : chunks.map((chunk) => chunk.text).join('');
+}

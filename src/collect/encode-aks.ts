@@ -1,0 +1,74 @@
+import type { StreamPath } from '../layout/index.js';
+import type { ResolvedCorrelation } from './correlation.js';
+import { CSV_EOL, csvField, csvLine } from './csv.js';
+import { PeriodFolders } from './day-folders.js';
+import { type Encoded, type Encoder, HeaderCache, TargetCache } from './encoder.js';
+import type { Rows } from './rows.js';
+import { pythonIsoformat } from './timestamps.js';
+
+/** The eight columns the AKS collector appends after the features, in order (formats.md §2). */
+export const AKS_COLUMNS = [
+  '$aml_dc_correlation_id',
+  '$aml_dc_scoring_timestamp',
+  '$aml_dc_boundary',
+  '$aml_workspace',
+  '$aml_service_name',
+  '$aml_model_name',
+  '$aml_model_version',
+  '$aml_request_id',
+] as const;
+
+/** Day boundary in minutes: mdq writes day folders only. */
+const DAY_BOUNDARY = '1440';
+
+/**
+ * AKS CSV: `<sub>/<rg>/<ws>/<service>/<model>/<version>/<designation>/<yyyy>/<MM>/<dd>/<designation>.csv`,
+ * features then the eight `$aml_*` columns. The scoring timestamp and the day folder come from
+ * the correlation context, so predictions land in their input's UTC day as `add_correlations`
+ * made them do; the request id is the correlation id (the request the rows belong to).
+ */
+export class AksEncoder implements Encoder {
+  readonly #folders: PeriodFolders;
+  readonly #targets = new TargetCache();
+  readonly #headers = new HeaderCache((columns) => csvLine([...columns, ...AKS_COLUMNS]));
+  readonly #stem: string;
+  /** `,<boundary>,<workspace>,<service>,<model>,<version>` : the same for every row. */
+  readonly #fixedCells: string;
+
+  constructor(stream: StreamPath) {
+    this.#folders = new PeriodFolders(stream, 'day');
+    this.#stem = stream.identifier;
+    this.#fixedCells = [
+      '',
+      DAY_BOUNDARY,
+      stream.root,
+      stream.service,
+      stream.model,
+      stream.modelVersion,
+    ]
+      .map(csvField)
+      .join(',');
+  }
+
+  encode(rows: Rows, correlation: ResolvedCorrelation, _nowMs: number): Encoded {
+    const header = this.#headers.get(rows.columns);
+    const { target, key } = this.#targets.get(
+      this.#folders.folderFor(correlation.timeMs),
+      this.#stem,
+      'csv',
+      header,
+    );
+    const id = csvField(correlation.correlationId);
+    const suffix = `${id},${pythonIsoformat(correlation.timeMs)}${this.#fixedCells},${id}${CSV_EOL}`;
+    const width = rows.columns.length;
+    let text = '';
+    for (const row of rows.cells) {
+      let line = '';
+      for (let c = 0; c < width; c++) {
+        line += `${csvField(row[c])},`;
+      }
+      text += line + suffix;
+    }
+    return { key, target, text };
+  }
+}
