@@ -1,0 +1,165 @@
+import { isUtf8 } from 'node:buffer';
+import type { ColumnRegistry } from './column-registry.js';
+import { UnparsableBlobError } from './unparsable.js';
+
+const LF = 0x0a;
+
+/** Fetches and parses the payload a v2 `dataref` points to. */
+export type DatarefReader = (reference: string) => Promise<unknown>;
+
+export interface StagedJsonlShape {
+  /** Data column names in staged order (after `_line,_corr,_time,_mv,_idx`). */
+  columns: string[];
+  rows: number;
+  ragged: boolean;
+  /** The first event's `modelversion`, for the manifest. */
+  modelVersion: string | undefined;
+}
+
+/** Columns every staged v2 row starts with, before the data columns. */
+export const V2_STAGED_PREFIX = ['_line', '_corr', '_time', '_mv', '_idx'] as const;
+
+/**
+ * Turns v2 JSONL events (formats.md §3) into staged CSV rows: one row per element of `data`
+ * (or of the `dataref` payload), with the event's correlation id, time, model version and the
+ * element's index. Key order, unknown keys, `\/` escapes and nulls are JSON.parse's business;
+ * nested values are kept as JSON text.
+ */
+export class JsonlStager {
+  readonly #registry: ColumnRegistry;
+  readonly #readDataref: DatarefReader;
+  #carry: Buffer = Buffer.alloc(0);
+  #lineNumber = 0;
+  #rows = 0;
+  #minWidth = Number.POSITIVE_INFINITY;
+  #maxWidth = 0;
+  #modelVersion: string | undefined;
+
+  constructor(registry: ColumnRegistry, readDataref: DatarefReader) {
+    this.#registry = registry;
+    this.#readDataref = readDataref;
+  }
+
+  async push(chunk: Buffer): Promise<string> {
+    const buf = this.#carry.length === 0 ? chunk : Buffer.concat([this.#carry, chunk]);
+    const lastLf = buf.lastIndexOf(LF);
+    if (lastLf < 0) {
+      this.#carry = buf;
+      return '';
+    }
+    this.#carry = buf.subarray(lastLf + 1);
+    return this.#lines(buf.subarray(0, lastLf + 1));
+  }
+
+  async end(): Promise<string> {
+    const rest = this.#carry;
+    this.#carry = Buffer.alloc(0);
+    return rest.length === 0 ? '' : this.#lines(rest);
+  }
+
+  shape(): StagedJsonlShape {
+    return {
+      columns: this.#registry.names.slice(0, this.#maxWidth),
+      rows: this.#rows,
+      ragged: this.#rows > 0 && this.#minWidth !== this.#maxWidth,
+      modelVersion: this.#modelVersion,
+    };
+  }
+
+  async #lines(region: Buffer): Promise<string> {
+    if (!isUtf8(region)) {
+      throw new UnparsableBlobError('is not valid UTF-8 text');
+    }
+    let out = '';
+    for (const raw of region.toString('utf8').split('\n')) {
+      this.#lineNumber += 1;
+      const line = raw.trim();
+      if (line === '') {
+        continue;
+      }
+      let event: unknown;
+      try {
+        event = JSON.parse(line);
+      } catch {
+        throw new UnparsableBlobError(`line ${this.#lineNumber} is not JSON`);
+      }
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+        throw new UnparsableBlobError(`line ${this.#lineNumber} is not a JSON object`);
+      }
+      out += await this.#event(event as Record<string, unknown>);
+    }
+    return out;
+  }
+
+  async #event(event: Record<string, unknown>): Promise<string> {
+    const rows = await this.#rowsOf(event);
+    const corr = textOf(event.correlationid ?? event.xrequestid);
+    const time = textOf(event.time);
+    const modelVersion = textOf(event.modelversion);
+    this.#modelVersion ??= modelVersion;
+    const head = `${this.#lineNumber},${csvField(corr)},${csvField(time)},${csvField(modelVersion)},`;
+    let out = '';
+    rows.forEach((row, index) => {
+      const values: unknown[] = [];
+      for (const [key, value] of entriesOf(row)) {
+        values[this.#registry.position(key)] = value;
+      }
+      const width = this.#registry.size;
+      this.#minWidth = Math.min(this.#minWidth, width);
+      this.#maxWidth = Math.max(this.#maxWidth, width);
+      let line = `${head}${index}`;
+      for (let i = 0; i < width; i += 1) {
+        line += `,${csvField(values[i])}`;
+      }
+      out += `${line}\n`;
+      this.#rows += 1;
+    });
+    return out;
+  }
+
+  async #rowsOf(event: Record<string, unknown>): Promise<unknown[]> {
+    let data = event.data;
+    if ((data === undefined || data === null) && typeof event.dataref === 'string') {
+      try {
+        data = await this.#readDataref(event.dataref);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        throw new UnparsableBlobError(`line ${this.#lineNumber}: dataref unreadable (${why})`);
+      }
+    }
+    if (typeof data === 'string') {
+      try {
+        data = JSON.parse(data);
+      } catch {
+        return [{ value: data }];
+      }
+    }
+    if (data === undefined || data === null) {
+      return [];
+    }
+    return Array.isArray(data) ? data : [data];
+  }
+}
+
+function entriesOf(row: unknown): Array<[string, unknown]> {
+  if (Array.isArray(row)) {
+    return row.map((value, i) => [String(i), value]);
+  }
+  if (typeof row === 'object' && row !== null) {
+    return Object.entries(row);
+  }
+  return [['value', row]];
+}
+
+function textOf(value: unknown): string | undefined {
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+/** NULL is an empty unquoted field; every value is quoted (read with allow_quoted_nulls=false). */
+function csvField(value: unknown): string {
+  if (value === undefined || value === null) {
+    return '';
+  }
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return `"${text.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,66 @@
+import type { StreamPath } from '../../layout/types.js';
+import type { BlobStore } from '../../store/blob-store.js';
+import { discoverStreams, listBlobsInRange } from '../discover.js';
+import { tableForIdentifier } from '../roles.js';
+import type { ManifestEntry } from './manifest.js';
+import type { PlannedBlob, PullSelection } from './types.js';
+
+export interface PullPlan {
+  streams: StreamPath[];
+  listed: number;
+  skipped: number;
+  /** Blobs to download: new, or changed since the manifest recorded them. */
+  blobs: PlannedBlob[];
+}
+
+/**
+ * Lists the streams of the selection by hierarchy, then exactly the day folders in range, and
+ * keeps the blobs the manifest does not already hold with the same etag and size. A blob that
+ * was quarantined is retried only when it changed (the same bytes would fail the same way).
+ */
+export async function planPull(
+  store: BlobStore,
+  selection: PullSelection,
+  manifest: ReadonlyMap<string, ManifestEntry>,
+  options: { signal?: AbortSignal; onListed?: (listed: number, streams: number) => void } = {},
+): Promise<PullPlan> {
+  const signal = options.signal ? { signal: options.signal } : {};
+  const streams = await discoverStreams(store, {
+    layout: selection.layout ?? 'auto',
+    filter: {
+      service: selection.service,
+      ...(selection.model === undefined ? {} : { model: selection.model }),
+      ...(selection.modelVersion === undefined ? {} : { modelVersion: selection.modelVersion }),
+      ...(selection.identifiers === undefined ? {} : { identifiers: [...selection.identifiers] }),
+    },
+    ...signal,
+  });
+  const blobs: PlannedBlob[] = [];
+  let listed = 0;
+  let skipped = 0;
+  for (const stream of streams) {
+    const table = tableForIdentifier(stream.identifier);
+    for await (const { blob, path } of listBlobsInRange(
+      store,
+      stream,
+      selection.from,
+      selection.to,
+      signal,
+    )) {
+      listed += 1;
+      const known = manifest.get(blob.name);
+      if (known && known.etag === blob.etag && known.size === blob.size) {
+        skipped += 1;
+        continue;
+      }
+      blobs.push({
+        blob,
+        path,
+        table,
+        ...(known ? { previous: { table: known.table, status: known.status } } : {}),
+      });
+    }
+    options.onListed?.(listed, streams.length);
+  }
+  return { streams, listed, skipped, blobs };
+}

@@ -1,0 +1,212 @@
+import { rm } from 'node:fs/promises';
+import pLimit from 'p-limit';
+import { DEFAULT_CONCURRENCY } from '../../config.js';
+import { InterruptedError, StorageError } from '../../errors.js';
+import { withRetry } from '../../store/retry.js';
+import { openDatabase } from '../database.js';
+import { ColumnRegistry } from './column-registry.js';
+import { loadBatch } from './load-batch.js';
+import { ensureManifest, readManifest } from './manifest.js';
+import { planPull } from './plan.js';
+import { recreateViews } from './schema.js';
+import { type StagedFile, stageBlob } from './stage.js';
+import { StagedQueue } from './staged-queue.js';
+import { StagingDir } from './staging-dir.js';
+import type { PullOptions, PullProgress, PullResult, QuarantinedBlob } from './types.js';
+
+const DEFAULT_BATCH_BLOBS = 1000;
+const DEFAULT_BATCH_BYTES = 256 * 1024 * 1024;
+/** Staged bytes allowed to wait for the loader before downloads pause. */
+const MAX_PENDING_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * `mdq pull` as a library call: lists the selection, downloads new and changed blobs
+ * concurrently into `<db>.staging/`, loads them in transactional batches (rows + manifest
+ * together), recreates the views. Throws MdqError (InterruptedError when `signal` fires; the
+ * batches committed so far stay, and the next pull completes the job).
+ */
+export async function pull(options: PullOptions): Promise<PullResult> {
+  const started = Date.now();
+  const progress: PullProgress = {
+    phase: 'listing',
+    streams: 0,
+    blobsListed: 0,
+    blobsSkipped: 0,
+    blobsToLoad: 0,
+    bytesToLoad: 0,
+    blobsDownloaded: 0,
+    bytesDownloaded: 0,
+    blobsLoaded: 0,
+    rowsLoaded: 0,
+    quarantined: 0,
+    batchesCommitted: 0,
+    elapsedMs: 0,
+  };
+  const emit = () => options.onProgress?.({ ...progress, elapsedMs: Date.now() - started });
+  emit();
+  const db = await openDatabase(options.dbPath);
+  const connection = db.connection;
+  const staging = new StagingDir(db.path);
+  // Our own controller: a fatal download error stops the other downloads too.
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const signal = controller.signal;
+  const rowsByTable: Record<string, number> = {};
+  const quarantined: QuarantinedBlob[] = [];
+  const vanished: string[] = [];
+  try {
+    await staging.reset();
+    await ensureManifest(connection);
+    const manifest = await readManifest(connection, options.source);
+    const plan = await planPull(options.store, options, manifest, {
+      signal,
+      onListed: (listed, streams) => {
+        progress.blobsListed = listed;
+        progress.streams = streams;
+        emit();
+      },
+    });
+    Object.assign(progress, {
+      phase: 'downloading',
+      streams: plan.streams.length,
+      blobsListed: plan.listed,
+      blobsSkipped: plan.skipped,
+      blobsToLoad: plan.blobs.length,
+      bytesToLoad: plan.blobs.reduce((sum, planned) => sum + planned.blob.size, 0),
+    });
+    emit();
+
+    const registries = new Map<string, ColumnRegistry>();
+    const registryFor = (table: string) => {
+      let registry = registries.get(table);
+      if (!registry) {
+        registry = new ColumnRegistry();
+        registries.set(table, registry);
+      }
+      return registry;
+    };
+    const queue = new StagedQueue();
+    const limit = pLimit(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY));
+    const downloads = plan.blobs.map((planned) =>
+      limit(async () => {
+        await queue.waitForRoom(MAX_PENDING_BYTES);
+        if (signal.aborted) {
+          return;
+        }
+        try {
+          const staged = await withRetry(
+            () =>
+              stageBlob(planned, {
+                store: options.store,
+                staging,
+                registryFor,
+                signal,
+                onBytes: (bytes) => {
+                  progress.bytesDownloaded += bytes;
+                },
+              }),
+            { signal, isRetriable: isRetriable },
+          );
+          progress.blobsDownloaded += 1;
+          emit();
+          queue.push(staged);
+        } catch (error) {
+          if (error instanceof StorageError && error.code === 'blob-not-found') {
+            vanished.push(planned.blob.name); // deleted since listing: nothing to load
+            return;
+          }
+          throw error;
+        }
+      }),
+    );
+    const downloaded = Promise.all(downloads).then(
+      () => queue.close(),
+      (error: unknown) => {
+        limit.clearQueue();
+        controller.abort();
+        queue.fail(error);
+      },
+    );
+
+    const maxBlobs = options.batch?.maxBlobs ?? DEFAULT_BATCH_BLOBS;
+    const maxBytes = options.batch?.maxBytes ?? DEFAULT_BATCH_BYTES;
+    try {
+      for (;;) {
+        const batch = await queue.take(maxBlobs, maxBytes);
+        if (batch === undefined) {
+          break;
+        }
+        const outcome = await loadBatch(connection, options.source, batch);
+        queue.release(batch);
+        await removeStaged(batch);
+        for (const [table, rows] of outcome.rowsByTable) {
+          rowsByTable[table] = (rowsByTable[table] ?? 0) + rows;
+          progress.rowsLoaded += rows;
+        }
+        for (const staged of outcome.files) {
+          if (staged.quarantine === undefined) {
+            progress.blobsLoaded += 1;
+          } else {
+            quarantined.push({ blob: staged.planned.blob.name, reason: staged.quarantine });
+            progress.quarantined += 1;
+          }
+        }
+        progress.batchesCommitted += 1;
+        emit();
+        if (options.signal?.aborted) {
+          break;
+        }
+      }
+    } catch (error) {
+      controller.abort();
+      limit.clearQueue();
+      await Promise.allSettled(downloads);
+      throw options.signal?.aborted ? new InterruptedError() : error;
+    }
+    await downloaded;
+    await Promise.allSettled(downloads);
+    progress.phase = 'finishing';
+    emit();
+    await recreateViews(connection);
+    if (options.signal?.aborted) {
+      throw new InterruptedError();
+    }
+    progress.phase = 'done';
+    emit();
+    return {
+      dbPath: db.path,
+      source: options.source,
+      streams: plan.streams.length,
+      blobsListed: plan.listed,
+      blobsSkipped: plan.skipped,
+      blobsLoaded: progress.blobsLoaded,
+      bytesDownloaded: progress.bytesDownloaded,
+      rowsByTable,
+      quarantined,
+      vanished,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await staging.remove().catch(() => undefined);
+    db.close();
+  }
+}
+
+function isRetriable(error: unknown): boolean {
+  if (error instanceof StorageError) {
+    return error.isTransient;
+  }
+  // A download stream cut midway surfaces as a plain socket error.
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && ['ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code);
+}
+
+async function removeStaged(batch: readonly StagedFile[]): Promise<void> {
+  await Promise.all(
+    batch.map((staged) =>
+      staged.file === undefined ? undefined : rm(staged.file, { force: true }),
+    ),
+  );
+}

@@ -1,0 +1,109 @@
+import { quoteIdentifier, quoteLiteral } from '../sql.js';
+import { AKS_GENERATED, WORKBENCH_GENERATED } from './csv-columns.js';
+import { V2_STAGED_PREFIX } from './jsonl-stager.js';
+import type { StagedFile } from './stage.js';
+
+/** Staged files of one table that share their columns: one read_csv call reads them all. */
+export interface StagedGroup {
+  format: 'csv' | 'v2';
+  columns: string[];
+  ragged: boolean;
+  files: StagedFile[];
+}
+
+export function groupStaged(files: readonly StagedFile[]): StagedGroup[] {
+  const groups = new Map<string, StagedGroup>();
+  for (const staged of files) {
+    const key = [staged.format, staged.ragged, ...staged.columns].join('\u0000');
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        format: staged.format,
+        columns: staged.columns,
+        ragged: staged.ragged,
+        files: [],
+      };
+      groups.set(key, group);
+    }
+    group.files.push(staged);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * One read_csv over a group with every option pinned (tooling-notes §5): no sniffing, no
+ * union_by_name, columns positional and all text. Staged files are mdq's own rewrite (LF line
+ * ends, no header, every row as wide as the columns unless `ragged`), so this never guesses.
+ */
+export function readStagedSql(group: StagedGroup, files: readonly StagedFile[]): string {
+  const positional = group.columns.map((_, i) => [`c${i}`, 'VARCHAR'] as const);
+  const prefix =
+    group.format === 'v2'
+      ? V2_STAGED_PREFIX.map(
+          (name) => [name, name === '_line' || name === '_idx' ? 'BIGINT' : 'VARCHAR'] as const,
+        )
+      : ([['_line', 'BIGINT']] as const);
+  const columns = [...prefix, ...positional]
+    .map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(type)}`)
+    .join(', ');
+  const paths = files.map((staged) => quoteLiteral(staged.file ?? '')).join(', ');
+  const options = [
+    `columns = {${columns}}`,
+    'header = false',
+    'auto_detect = false',
+    "delim = ','",
+    `quote = '"'`,
+    `escape = '"'`,
+    "new_line = '\\n'",
+    'allow_quoted_nulls = false',
+    'max_line_size = 67108864',
+    'filename = true',
+    ...(group.ragged ? ['null_padding = true', 'parallel = false'] : []),
+  ];
+  return `read_csv([${paths}], ${options.join(', ')})`;
+}
+
+/**
+ * SELECT of a group with the system columns filled: path facts from `_mdq_files`, the row's
+ * timestamp and correlation key from the format's generated columns (formats.md §5.6).
+ */
+export function selectGroupSql(group: StagedGroup, files: readonly StagedFile[]): string {
+  const data = group.columns.map((name, i) => `s.c${i} AS ${quoteIdentifier(name)}`);
+  const column = (name: string) => {
+    const i = group.columns.findIndex((c) => c.toLowerCase() === name.toLowerCase());
+    return i < 0 ? undefined : `s.c${i}`;
+  };
+  let ts: string;
+  let corr: string;
+  let version = 'f.model_version';
+  let idx = '0';
+  if (group.format === 'v2') {
+    ts = 's._time';
+    corr = 's._corr';
+    version = 's._mv';
+    idx = 's._idx';
+  } else {
+    const [aksCorr, aksTs] = AKS_GENERATED;
+    const [wbTs, wbCorr, wbRequest] = WORKBENCH_GENERATED;
+    ts = column(aksTs) ?? column(wbTs) ?? 'NULL';
+    const nonEmpty = (expr: string | undefined) => (expr ? `NULLIF(${expr}, '')` : 'NULL');
+    corr =
+      column(aksCorr) !== undefined
+        ? nonEmpty(column(aksCorr))
+        : `COALESCE(${nonEmpty(column(wbCorr))}, ${nonEmpty(column(wbRequest))})`;
+  }
+  const system = [
+    'f.blob AS _blob',
+    'f.service AS _service',
+    'f.model AS _model',
+    `${version} AS _model_version`,
+    'f.identifier AS _identifier',
+    'f.day AS _date',
+    `CAST(TRY_CAST(${ts} AS TIMESTAMPTZ) AS TIMESTAMP) AS _ts`,
+    `CAST(${corr} AS VARCHAR) AS _correlation_id`,
+    's._line AS _line',
+    `${idx} AS _idx`,
+  ];
+  return `SELECT ${[...system, ...data].join(', ')}
+    FROM ${readStagedSql(group, files)} s JOIN _mdq_files f ON f.path = s.filename`;
+}

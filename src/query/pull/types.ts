@@ -1,0 +1,83 @@
+import type { Env } from '../../config.js';
+import type { BlobPath, Day, LayoutKind } from '../../layout/types.js';
+import type { BlobInfo, BlobStore } from '../../store/blob-store.js';
+
+export type LayoutChoice = LayoutKind | 'auto';
+
+/** What to pull: one service, a date range, optional narrowing. */
+export interface PullSelection {
+  service: string;
+  from: Day;
+  /** Inclusive. */
+  to: Day;
+  model?: string;
+  modelVersion?: string;
+  /** Identifiers (designations, v2 collections); default all except v2 `request`/`response`. */
+  identifiers?: readonly string[];
+  layout?: LayoutChoice;
+}
+
+export interface PullOptions extends PullSelection {
+  store: BlobStore;
+  /** How the source is recorded in the manifest (safe to print: no key, no SAS). */
+  source: string;
+  /** DuckDB file; `<db>.staging/` beside it holds downloads while they load. */
+  dbPath: string;
+  /** Concurrent downloads (default 16). */
+  concurrency?: number;
+  env?: Env;
+  signal?: AbortSignal;
+  onProgress?: (progress: PullProgress) => void;
+  /** Load batches: blobs per transaction and bytes per transaction (tests make them small). */
+  batch?: { maxBlobs?: number; maxBytes?: number };
+}
+
+/** One blob chosen for download, with what the manifest knew about it. */
+export interface PlannedBlob {
+  blob: BlobInfo;
+  path: BlobPath;
+  table: string;
+  /** The manifest row this replaces (the blob changed since it was loaded). */
+  previous?: { table: string; status: string };
+}
+
+export type PullPhase = 'listing' | 'downloading' | 'finishing' | 'done';
+
+/** A snapshot of progress; each event carries the whole picture so renderers stay stateless. */
+export interface PullProgress {
+  phase: PullPhase;
+  streams: number;
+  blobsListed: number;
+  blobsSkipped: number;
+  blobsToLoad: number;
+  bytesToLoad: number;
+  blobsDownloaded: number;
+  bytesDownloaded: number;
+  blobsLoaded: number;
+  rowsLoaded: number;
+  quarantined: number;
+  /** Batches committed to the database so far. */
+  batchesCommitted: number;
+  elapsedMs: number;
+}
+
+export interface QuarantinedBlob {
+  blob: string;
+  reason: string;
+}
+
+export interface PullResult {
+  dbPath: string;
+  source: string;
+  streams: number;
+  blobsListed: number;
+  /** Unchanged since the last pull (etag and size match the manifest). */
+  blobsSkipped: number;
+  blobsLoaded: number;
+  bytesDownloaded: number;
+  rowsByTable: Record<string, number>;
+  quarantined: QuarantinedBlob[];
+  /** Blobs listed but gone before they could be read (deleted meanwhile): not recorded. */
+  vanished: string[];
+  seconds: number;
+}

@@ -1,0 +1,173 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { openDatabase } from '../../src/query/database.js';
+import { pull } from '../../src/query/pull/index.js';
+import { LocalBlobStore } from '../../src/store/local-store.js';
+import { makeTmpDir } from '../helpers/tmp.js';
+import {
+  AKS_ARCHIVE,
+  type Archive,
+  V2_ARCHIVE,
+  WORKBENCH_ARCHIVE,
+  writeArchive,
+} from './pull-archives.js';
+
+let tmp: { path: string; cleanup: () => Promise<void> };
+beforeAll(async () => {
+  tmp = await makeTmpDir('mdq-pull-formats-');
+});
+afterAll(async () => {
+  await tmp.cleanup();
+});
+
+async function pullArchive(name: string, archive: Archive) {
+  const root = join(tmp.path, name, 'source');
+  await writeArchive(root, archive);
+  const dbPath = join(tmp.path, name, 'mdq.duckdb');
+  const result = await pull({
+    store: new LocalBlobStore(root),
+    source: root,
+    dbPath,
+    service: 'irisapp',
+    from: { year: 2024, month: 1, day: 1 },
+    to: { year: 2024, month: 1, day: 4 },
+  });
+  return { result, dbPath };
+}
+
+async function query(dbPath: string, sql: string) {
+  const db = await openDatabase(dbPath, { mustExist: true });
+  try {
+    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson();
+  } finally {
+    db.close();
+  }
+}
+
+test('AKS: CRLF header with LF rows, unpadded day, schema change, empty blobs, aligned join', async () => {
+  const { result, dbPath } = await pullArchive('aks', AKS_ARCHIVE);
+  expect(result.rowsByTable).toEqual({ inputs: 6, predictions: 6 });
+  expect(result.quarantined).toEqual([]);
+  expect(result.blobsLoaded).toBe(6);
+  const counts = await query(
+    dbPath,
+    'SELECT count(*) AS n, count(*) FILTER (WHERE _matched) AS matched FROM scored',
+  );
+  expect(counts).toEqual([{ n: '6', matched: '6' }]);
+  const rows = await query(
+    dbPath,
+    `SELECT _correlation_id, _row, sepal, note, width, label, _date::VARCHAR AS d, _ts::VARCHAR AS ts
+     FROM scored ORDER BY _date, _correlation_id, _row`,
+  );
+  expect(rows[0]).toEqual({
+    _correlation_id: 'c1',
+    _row: '0',
+    sepal: 5.1,
+    note: 'a, b',
+    width: null,
+    label: 'setosa',
+    d: '2024-01-01',
+    ts: '2024-01-01 10:00:00.123456',
+  });
+  expect(rows[1]).toMatchObject({ _correlation_id: 'c1', _row: '1', note: 'café' });
+  expect(rows[2]).toMatchObject({ _correlation_id: 'c2', note: 'say "hi"', label: 'versicolor' });
+  expect(rows[5]).toMatchObject({ _correlation_id: 'c5', width: 0.3, label: 'virginica' });
+  const types = await query(
+    dbPath,
+    `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'inputs'
+     AND column_name IN ('sepal', 'note', '$aml_dc_boundary') ORDER BY column_name`,
+  );
+  expect(types).toEqual([
+    { column_name: '$aml_dc_boundary', data_type: 'BIGINT' },
+    { column_name: 'note', data_type: 'VARCHAR' },
+    { column_name: 'sepal', data_type: 'DOUBLE' },
+  ]);
+});
+
+test('Workbench: headerless numpy predictions join on $RequestId (or $CorrelationId) and row', async () => {
+  const { result, dbPath } = await pullArchive('workbench', WORKBENCH_ARCHIVE);
+  expect(result.rowsByTable).toEqual({ inputs: 4, predictions: 4 });
+  const rows = await query(
+    dbPath,
+    `SELECT _correlation_id, _row, "sepal length" AS s, column0 AS p, _matched FROM scored
+     ORDER BY _ts, _row`,
+  );
+  expect(rows).toEqual([
+    { _correlation_id: 'r1', _row: '0', s: 5.1, p: '0', _matched: true },
+    { _correlation_id: 'r1', _row: '1', s: 4.9, p: '0', _matched: true },
+    { _correlation_id: 'r2', _row: '0', s: 6.2, p: '1', _matched: true },
+    { _correlation_id: 'cid-7', _row: '0', s: 5, p: '0', _matched: true },
+  ]);
+});
+
+test('v2: data arrays exploded with their index, dataref fetched, request left out', async () => {
+  const { result, dbPath } = await pullArchive('v2', V2_ARCHIVE);
+  expect(result.rowsByTable).toEqual({ inputs: 5, predictions: 5 });
+  const rows = await query(
+    dbPath,
+    `SELECT _model, _model_version, _correlation_id AS c, _row, sepal, petal, path, extra, label
+     FROM scored ORDER BY c, _row`,
+  );
+  expect(rows).toEqual([
+    {
+      _model: 'blue',
+      _model_version: 'default',
+      c: 'e1',
+      _row: '0',
+      sepal: 5.1,
+      petal: 1.4,
+      path: 'a/b',
+      extra: null,
+      label: 'setosa',
+    },
+    {
+      _model: 'blue',
+      _model_version: 'default',
+      c: 'e1',
+      _row: '1',
+      sepal: 4.9,
+      petal: null,
+      path: 'c/d',
+      extra: null,
+      label: 'setosa',
+    },
+    {
+      _model: 'blue',
+      _model_version: 'default',
+      c: 'e2',
+      _row: '0',
+      sepal: 6.2,
+      petal: 4.5,
+      path: null,
+      extra: true,
+      label: 'versicolor',
+    },
+    {
+      _model: 'blue',
+      _model_version: 'default',
+      c: 'e3',
+      _row: '0',
+      sepal: 5,
+      petal: 1.5,
+      path: 'e',
+      extra: null,
+      label: 'setosa',
+    },
+    {
+      _model: 'blue',
+      _model_version: 'default',
+      c: 'e3',
+      _row: '1',
+      sepal: 5.2,
+      petal: 1.6,
+      path: 'f',
+      extra: null,
+      label: 'virginica',
+    },
+  ]);
+  const tables = await query(
+    dbPath,
+    "SELECT table_name FROM duckdb_tables() WHERE table_name NOT LIKE 'mdq%' ORDER BY 1",
+  );
+  expect(tables).toEqual([{ table_name: 'inputs' }, { table_name: 'predictions' }]);
+});
