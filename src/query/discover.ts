@@ -73,15 +73,16 @@ export async function discoverStreams(
   }
   const wanted =
     filter.service === undefined ? services : services.filter((s) => s.service === filter.service);
-  if (wanted.length === 0 && filter.service !== undefined) {
-    throw serviceNotFound(store, filter.service, await confirmedServices(services, layouts, list));
-  }
   const streams = (
     await Promise.all(wanted.map((service) => streamsOfService(service, layouts, filter, list)))
   ).flat();
-  const unfiltered = Object.values(filter).every((value) => value === undefined);
-  if (streams.length === 0 && unfiltered) {
-    throw noData(store, options.layout); // folders, but none shaped like a collector's
+  // Nothing matched: a filter that excludes everything is an empty answer, but a service (or a
+  // whole source) with no collector-shaped stream at all is the user's mistake.
+  if (streams.length === 0 && (await allStreams(wanted, layouts, list)).length === 0) {
+    if (filter.service === undefined) {
+      throw noData(store, options.layout);
+    }
+    throw serviceNotFound(store, filter.service, await confirmedServices(services, layouts, list));
   }
   return streams.sort(compareStreams);
 }
