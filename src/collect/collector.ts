@@ -71,6 +71,7 @@ export class ModelDataCollector {
   readonly #onError: (error: MdqError) => void;
   readonly #onDrop: (event: DropEvent) => void;
   readonly #participant: ExitParticipant;
+  readonly #clock: () => number;
   #collected = 0;
   #rejected = 0;
   #droppedAfterClose = 0;
@@ -81,6 +82,7 @@ export class ModelDataCollector {
   constructor(modelName: string, options: ModelDataCollectorOptions = {}) {
     const env = options.env ?? processEnv();
     this.modelName = modelName;
+    this.#clock = options.clock ?? Date.now;
     this.format = options.format ?? COLLECTOR_DEFAULTS.format;
     const stream = streamFor(
       modelName,
@@ -135,7 +137,7 @@ export class ModelDataCollector {
    * Never throws and never waits: problems go to `onError` and `stats()`.
    */
   collect(input: unknown, context?: CorrelationContext): CorrelationContext {
-    const nowMs = Date.now();
+    const nowMs = this.#clock();
     let correlation: ResolvedCorrelation;
     try {
       correlation = resolveCorrelation(context, nowMs);

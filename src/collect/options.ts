@@ -66,6 +66,8 @@ export interface ModelDataCollectorOptions {
   handleSignals?: boolean;
   /** How long a signal-triggered flush may take before the rest is spooled (default 5000 ms). */
   signalFlushTimeoutMs?: number;
+  /** Milliseconds since the epoch, UTC (default Date.now): fixes the clock for tests and replays. */
+  clock?: () => number;
   /** Environment to read AML_MODEL_DC_* / MDQ_* from (default: the process environment). */
   env?: Env;
 }
