@@ -89,7 +89,7 @@ test('Workbench: headerless numpy predictions join on $RequestId (or $Correlatio
   expect(result.rowsByTable).toEqual({ inputs: 4, predictions: 4 });
   const rows = await query(
     dbPath,
-    `SELECT _correlation_id, _row, "sepal length" AS s, column0 AS p, _matched FROM scored
+    `SELECT _correlation_id, _row, "sepal length" AS s, "0" AS p, _matched FROM scored
      ORDER BY _ts, _row`,
   );
   expect(rows).toEqual([

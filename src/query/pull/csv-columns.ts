@@ -44,7 +44,8 @@ export function isHeaderLine(fields: readonly string[]): boolean {
 /** Names for a file without header, from its first row's shape and the layout. */
 export function positionalColumns(layout: LayoutKind, firstRow: readonly string[]): string[] {
   const n = firstRow.length;
-  const numbered = (count: number) => Array.from({ length: count }, (_, i) => `column${i}`);
+  // pandas names the columns of a numpy array 0, 1, …; v2 shows the same keys (formats.md §6).
+  const numbered = (count: number) => Array.from({ length: count }, (_, i) => String(i));
   if (
     layout === 'workbench' &&
     n >= 3 &&

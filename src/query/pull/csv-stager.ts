@@ -113,7 +113,7 @@ export class CsvStager {
   shape(): StagedCsvShape {
     const columns = [...(this.#columns ?? [])];
     for (let i = columns.length; i < this.#maxWidth; i += 1) {
-      columns.push(`column${i}`);
+      columns.push(String(i));
     }
     return {
       columns: uniqueColumnNames(columns),
