@@ -85,7 +85,8 @@ function fromAzUrl(
   options: AzureStoreOptions,
 ): ResolvedStore {
   const [container = '', ...rest] = source.slice('az://'.length).split('/');
-  const prefix = prefixOf(rest, source);
+  // az:// is not a URL: folder names are taken as written (no percent-decoding).
+  const prefix = prefixOf(rest, source, false);
   checkContainer(container, source);
   if (connectionString === undefined) {
     throw new ConfigError(`source ${source} needs a connection string for its account`, {
@@ -116,7 +117,7 @@ function fromHttpUrl(
     throw new UsageError(`source "${shown}" names no storage account`, { hint: SPEC_HINT });
   }
   checkContainer(container, shown);
-  const prefix = prefixOf(segments, shown);
+  const prefix = prefixOf(segments, shown, true);
   const accountUrl = `${url.protocol}//${url.host}${pathStyle ? `/${account}` : ''}`;
   const containerUrl = `${accountUrl}/${container}`;
 
@@ -179,10 +180,10 @@ function checkContainer(container: string, shown: string): void {
   }
 }
 
-function prefixOf(segments: string[], shown: string): string {
+function prefixOf(segments: string[], shown: string, percentEncoded: boolean): string {
   const parts = segments.filter((segment) => segment !== '');
   try {
-    const decoded = parts.map((part) => decodeURIComponent(part));
+    const decoded = percentEncoded ? parts.map((part) => decodeURIComponent(part)) : parts;
     if (decoded.some((part) => part === '.' || part === '..')) {
       throw new Error('dot segment');
     }
