@@ -4,10 +4,15 @@
  * whole connection strings wherever they appear.
  */
 const SECRET_PATTERNS: readonly RegExp[] = [
-  // connection-string fields: AccountKey=...; SharedAccessSignature=...
-  /(AccountKey|SharedAccessSignature|SharedAccessKey)=[^;\s"']+/gi,
-  // SAS query parameters: sig=..., and the signed key fields of user-delegation SAS
-  /([?&](?:sig|skoid|sktid|skt|ske|sks|skv|se|sp|sv|st|spr|sr|srt|ss)=)[^&\s"']+/gi,
+  // connection-string fields: AccountKey=...; SharedAccessSignature=... (quoted or not)
+  /(AccountKey|SharedAccessSignature|SharedAccessKey)=["']?[^;\s"']+/gi,
+  // the same fields as JSON properties: "AccountKey":"..."
+  /("(?:AccountKey|SharedAccessSignature|SharedAccessKey|sig)"\s*:\s*")[^"]+/gi,
+  // SAS query parameters: sig=..., and the signed key fields of user-delegation SAS; also a bare
+  // token that starts with one of them (no leading ? or &)
+  /((?:^|[?&\s"'])(?:sig|skoid|sktid|skt|ske|sks|skv|se|sp|sv|st|spr|sr|srt|ss)=)[^&\s"']+/gi,
+  // a SAS URL percent-encoded inside another URL or a log line: %3Fsig%3D..., %26sig%3D...
+  /((?:%3F|%26)sig%3D)[^&\s"']+/gi,
   // bearer tokens in headers
   /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/g,
 ];
@@ -18,7 +23,7 @@ export function redactSecrets(text: string): string {
   let out = text;
   for (const pattern of SECRET_PATTERNS) {
     out = out.replace(pattern, (_match, prefix: string) =>
-      prefix.endsWith('=') || prefix.endsWith(' ') ? `${prefix}${MASK}` : `${prefix}=${MASK}`,
+      /[= "]$|%3D$/i.test(prefix) ? `${prefix}${MASK}` : `${prefix}=${MASK}`,
     );
   }
   return out;
