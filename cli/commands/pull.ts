@@ -1,11 +1,187 @@
-import { MdqError } from '../../src/errors.js';
+import { DEFAULT_CONCURRENCY } from '../../src/config.js';
+import { InterruptedError, UsageError } from '../../src/errors.js';
+import { dayKey, formatDay, parseDay, todayUtc } from '../../src/layout/days.js';
+import { LAYOUT_KINDS } from '../../src/layout/types.js';
+import { type LayoutChoice, type PullProgress, pull } from '../../src/query/pull/index.js';
+import { resolveStore } from '../../src/store/resolve-store.js';
+import type { CliContext } from '../context.js';
+import { startInkProgress } from '../render/progress.js';
+import {
+  formatInterruptedSummary,
+  formatPullSummary,
+  PlainProgress,
+} from '../render/progress-lines.js';
 import type { Command } from './command.js';
+import { databasePath } from './sql.js';
 
-// Placeholder so the registry is complete while the command is being built; replaced by its owner.
 export const pullCommand: Command = {
   name: 'pull',
   usage: 'pull',
-  describe: '(not built yet)',
-  builder: (yargs) => yargs,
-  run: () => Promise.reject(new MdqError('not-built', 'mdq pull is not built yet')),
+  describe: 'Download a date range of collected data into DuckDB (incremental, resumable)',
+  builder: (yargs) =>
+    yargs
+      .option('source', {
+        type: 'string',
+        describe:
+          'Folder, az://container[/prefix], or container URL (https://…[?sas], http://127.0.0.1:port/account/container). Default: MDQ_SOURCE, else the modeldata container of the connection string, else ./modeldata',
+      })
+      .option('service', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Web service (v2: endpoint) to pull',
+      })
+      .option('from', {
+        type: 'string',
+        demandOption: true,
+        describe: 'First day, YYYY-MM-DD (UTC)',
+      })
+      .option('to', { type: 'string', describe: 'Last day, inclusive (default: today, UTC)' })
+      .option('model', { type: 'string', describe: 'Only this model (v2: deployment)' })
+      .option('model-version', {
+        type: 'string',
+        describe: 'Only this model version (Workbench, AKS)',
+      })
+      .option('identifier', {
+        type: 'string',
+        array: true,
+        describe:
+          'Only these identifiers/designations/collections (repeatable); v2 request/response only when named',
+      })
+      .option('layout', {
+        type: 'string',
+        choices: ['auto', ...LAYOUT_KINDS] as const,
+        default: 'auto',
+        describe: 'Collector layout',
+      })
+      .option('db', { type: 'string', describe: 'DuckDB file (MDQ_DB, default ./mdq.duckdb)' })
+      .option('concurrency', {
+        type: 'number',
+        describe: `Concurrent downloads (MDQ_CONCURRENCY, default ${DEFAULT_CONCURRENCY})`,
+      })
+      .option('connection-string', {
+        type: 'string',
+        describe:
+          'Azure Storage connection string (else AZURE_STORAGE_CONNECTION_STRING, AML_MODEL_DC_STORAGE)',
+      })
+      .option('batch-blobs', { type: 'number', hidden: true })
+      .example(
+        '$0 pull --service irisapp --from 2024-01-01',
+        'from ./modeldata (or MDQ_SOURCE) into ./mdq.duckdb',
+      )
+      .example(
+        '$0 pull --source az://modeldata --service irisapp --from 2024-01-01 --to 2024-01-31',
+        'January from Azure, with AZURE_STORAGE_CONNECTION_STRING set',
+      )
+      .example(
+        '$0 pull --source "https://acct.blob.core.windows.net/azureml-blobstore-…?<sas>" --service my-endpoint --from 2024-03-01 --identifier model_inputs --identifier model_outputs',
+        'v2 collections through a SAS URL',
+      )
+      .example('$0 sql "select * from scored limit 10"', 'then query: inputs joined to predictions')
+      .epilog(
+        'Re-running a pull loads only new and changed blobs. Tables: inputs, predictions, labels, one per other identifier; view scored; manifest mdq_manifest. Exit codes: 0 ok, 1 some blob quarantined or a failure, 2 usage, 130 interrupted.',
+      ),
+  async run(args, context) {
+    const from = parseDay(String(args.from), '--from');
+    const to = args.to === undefined ? todayUtc() : parseDay(String(args.to), '--to');
+    if (dayKey(from) > dayKey(to)) {
+      throw new UsageError(`--from ${formatDay(from)} is after --to ${formatDay(to)}`, {
+        hint: 'give the earlier day as --from (both are inclusive, UTC)',
+      });
+    }
+    const concurrency = concurrencyOf(args.concurrency, context);
+    const connectionString = args.connectionString;
+    const { store } = resolveStore(args.source as string | undefined, {
+      env: context.env,
+      cwd: context.cwd,
+      ...(typeof connectionString === 'string' ? { connectionString } : {}),
+    });
+    const identifiers = (args.identifier as string[] | undefined)?.filter((id) => id !== '');
+    const reporter = progressReporter(context);
+    try {
+      const result = await pull({
+        store,
+        source: store.description,
+        dbPath: databasePath(args, context),
+        service: String(args.service),
+        from,
+        to,
+        ...(typeof args.model === 'string' ? { model: args.model } : {}),
+        ...(typeof args.modelVersion === 'string' ? { modelVersion: args.modelVersion } : {}),
+        ...(identifiers && identifiers.length > 0 ? { identifiers } : {}),
+        layout: args.layout as LayoutChoice,
+        concurrency,
+        env: context.env,
+        signal: context.signal,
+        onProgress: reporter.update,
+        ...(typeof args.batchBlobs === 'number' ? { batch: { maxBlobs: args.batchBlobs } } : {}),
+      });
+      reporter.done();
+      context.stderr.write(formatPullSummary(result));
+      return result.quarantined.length > 0 || result.vanished.length > 0 ? 1 : 0;
+    } catch (error) {
+      reporter.done();
+      if (error instanceof InterruptedError) {
+        context.stderr.write(formatInterruptedSummary(reporter.latest()));
+      }
+      throw error;
+    }
+  },
 };
+
+function concurrencyOf(flag: unknown, context: CliContext): number {
+  const raw = flag ?? context.env.MDQ_CONCURRENCY;
+  if (raw === undefined || raw === '') {
+    return DEFAULT_CONCURRENCY;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 256) {
+    throw new UsageError(`concurrency must be a whole number from 1 to 256, got "${String(raw)}"`, {
+      hint: 'use --concurrency 16 (or MDQ_CONCURRENCY)',
+    });
+  }
+  return value;
+}
+
+interface Reporter {
+  update: (progress: PullProgress) => void;
+  done: () => void;
+  latest: () => PullProgress | undefined;
+}
+
+/** ink on an interactive stderr, throttled plain lines otherwise; never stdout. */
+function progressReporter(context: CliContext): Reporter {
+  let latest: PullProgress | undefined;
+  if (!context.isInteractive) {
+    const plain = new PlainProgress((text) => context.stderr.write(text));
+    return {
+      update: (progress) => {
+        latest = progress;
+        plain.update(progress);
+      },
+      done: () => undefined,
+      latest: () => latest,
+    };
+  }
+  const ink = startInkProgress(context.stderr as NodeJS.WriteStream);
+  let lastDraw = 0;
+  const draw = () => {
+    if (latest) {
+      lastDraw = Date.now();
+      ink.update(latest);
+    }
+  };
+  return {
+    update: (progress) => {
+      latest = progress;
+      // Progress comes per downloaded chunk; a terminal needs ten frames a second at most.
+      if (Date.now() - lastDraw >= 100 || progress.phase !== 'downloading') {
+        draw();
+      }
+    },
+    done: () => {
+      draw();
+      ink.done();
+    },
+    latest: () => latest,
+  };
+}

@@ -1,0 +1,78 @@
+import { Box, render, Text } from 'ink';
+import type { PullProgress } from '../../src/query/pull/index.js';
+import { formatBytes, formatSeconds, rateAndEta } from './progress-lines.js';
+
+const BAR_WIDTH = 30;
+
+function bar(done: number, total: number): string {
+  const filled = total > 0 ? Math.round((Math.min(done, total) / total) * BAR_WIDTH) : 0;
+  return `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
+}
+
+/** The terminal view of a pull: streams, downloads and loads with bars, rate and ETA. */
+export function PullProgressView({ progress }: { progress: PullProgress }) {
+  if (progress.phase === 'listing') {
+    return (
+      <Text>
+        listing… {progress.streams} streams, {progress.blobsListed} blobs
+      </Text>
+    );
+  }
+  const { rate, etaSeconds } = rateAndEta(progress);
+  return (
+    <Box flexDirection="column">
+      <Text>
+        {progress.streams} streams, {progress.blobsListed} blobs listed, {progress.blobsSkipped}{' '}
+        unchanged
+      </Text>
+      <Text>
+        download {bar(progress.bytesDownloaded, progress.bytesToLoad)} {progress.blobsDownloaded}/
+        {progress.blobsToLoad} blobs, {formatBytes(progress.bytesDownloaded)}/
+        {formatBytes(progress.bytesToLoad)}
+      </Text>
+      <Text>
+        load {bar(progress.blobsLoaded + progress.quarantined, progress.blobsToLoad)}{' '}
+        {progress.blobsLoaded} blobs, {progress.rowsLoaded} rows
+        {progress.quarantined > 0 ? `, ${progress.quarantined} quarantined` : ''}
+      </Text>
+      <Text dimColor>
+        {formatBytes(rate)}/s
+        {etaSeconds !== undefined && progress.phase === 'downloading'
+          ? `, ETA ${formatSeconds(etaSeconds)}`
+          : ''}
+      </Text>
+    </Box>
+  );
+}
+
+export interface InkProgress {
+  update(progress: PullProgress): void;
+  /** Leaves the last frame on screen and releases the terminal. */
+  done(): void;
+}
+
+/** Renders the view on stderr (a TTY): stdout stays for data only. */
+export function startInkProgress(stderr: NodeJS.WriteStream): InkProgress {
+  let latest: PullProgress | undefined;
+  let instance: ReturnType<typeof render> | undefined;
+  return {
+    update(progress) {
+      latest = progress;
+      if (instance) {
+        instance.rerender(<PullProgressView progress={progress} />);
+      } else {
+        instance = render(<PullProgressView progress={progress} />, {
+          stdout: stderr,
+          patchConsole: false,
+          exitOnCtrlC: false,
+        });
+      }
+    },
+    done() {
+      if (instance && latest) {
+        instance.rerender(<PullProgressView progress={latest} />);
+      }
+      instance?.unmount();
+    },
+  };
+}
