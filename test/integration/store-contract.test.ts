@@ -319,6 +319,16 @@ describe('AzureBlobStore only', () => {
     expect((await streamed.readBuffer('y.csv')).toString()).toBe('streamed');
   });
 
+  test('a blob left empty by a crashed writer gets its header from the next writer', async () => {
+    const container = await azurite.createContainer();
+    const store = AzureBlobStore.fromConnectionString(azurite.connectionString, container);
+    // What a writer that died between create() and its header append leaves behind:
+    await store.createAppendable('crash/data.csv', new Uint8Array());
+    expect(await store.createAppendable('crash/data.csv', text('a,b\n'))).toBe('created');
+    expect(await store.createAppendable('crash/data.csv', text('x,y\n'))).toBe('exists');
+    expect((await store.readBuffer('crash/data.csv')).toString()).toBe('a,b\n');
+  });
+
   test('an append above the block limit is refused before any request', async () => {
     const container = await azurite.createContainer();
     const store = AzureBlobStore.fromConnectionString(azurite.connectionString, container);
