@@ -105,7 +105,7 @@ export class AppendWriter {
       }
       throw error;
     }
-    if (result.blockCount !== undefined && result.blockCount >= this.#maxBlocks - 1) {
+    if (result.blockCount !== undefined && result.blockCount >= this.#maxBlocks) {
       this.#advance(batch, current, true);
     }
   }

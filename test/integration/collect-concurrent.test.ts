@@ -27,7 +27,9 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-function runChild(config: ChildConfig): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runChild(
+  config: ChildConfig,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const { command, args } = childCommand();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -79,7 +81,11 @@ async function runThree(collector: ChildConfig['collector'], spoolRoot: string):
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as { stats: Record<string, number>; errors: string[] };
     expect(report.errors).toEqual([]);
-    expect(report.stats).toMatchObject({ collected: CALLS * ROWS_PER_CALL, written: CALLS * ROWS_PER_CALL, dropped: 0 });
+    expect(report.stats).toMatchObject({
+      collected: CALLS * ROWS_PER_CALL,
+      written: CALLS * ROWS_PER_CALL,
+      dropped: 0,
+    });
   }
 }
 

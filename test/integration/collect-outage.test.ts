@@ -46,7 +46,11 @@ test('storage outage during 50,000 rows: all of them in storage after restart', 
         await azurite.stop();
       }
       collector.collect(
-        Array.from({ length: ROWS_PER_CALL }, (_, row) => ({ call, row, value: call * 1000 + row })),
+        Array.from({ length: ROWS_PER_CALL }, (_, row) => ({
+          call,
+          row,
+          value: call * 1000 + row,
+        })),
       );
       if (call % 25 === 0) {
         await new Promise((resolve) => setImmediate(resolve));
@@ -62,13 +66,20 @@ test('storage outage during 50,000 rows: all of them in storage after restart', 
     await collector.close();
 
     const stats = collector.stats();
-    expect(stats).toMatchObject({ collected: TOTAL_ROWS, written: TOTAL_ROWS, dropped: 0, state: 'closed' });
+    expect(stats).toMatchObject({
+      collected: TOTAL_ROWS,
+      written: TOTAL_ROWS,
+      dropped: 0,
+      state: 'closed',
+    });
     expect(drops).toEqual([]);
     expect(errors.length).toBeGreaterThan(0);
     const secretFree = JSON.stringify({ errors, stats });
     expect(secretFree).not.toContain(AZURITE_KEY);
     expect(secretFree).not.toContain(AZURITE_KEY.slice(0, 20));
-    expect((await readdir(`${tmp.path}/spool`)).filter((name) => !name.startsWith('.'))).toEqual([]);
+    expect((await readdir(`${tmp.path}/spool`)).filter((name) => !name.startsWith('.'))).toEqual(
+      [],
+    );
 
     const store = AzureBlobStore.fromConnectionString(connectionString, container);
     const seen = new Set<string>();

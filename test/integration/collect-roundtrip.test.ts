@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ModelDataCollectorOptions, ModelDataCollector } from '../../src/collect/index.js';
+import { ModelDataCollector, type ModelDataCollectorOptions } from '../../src/collect/index.js';
 import { AzureBlobStore } from '../../src/store/azure-store.js';
 import type { BlobStore } from '../../src/store/blob-store.js';
 import { LocalBlobStore } from '../../src/store/local-store.js';
@@ -32,7 +32,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Backend {
   name: string;
-  setup(): Promise<{ options: ModelDataCollectorOptions; reader: BlobStore; cleanup(): Promise<void> }>;
+  setup(): Promise<{
+    options: ModelDataCollectorOptions;
+    reader: BlobStore;
+    cleanup(): Promise<void>;
+  }>;
 }
 
 let azurite: Azurite | undefined;
@@ -289,7 +293,13 @@ for (const backend of backends) {
           '2024-03-05T18:16:25Z',
           'azureml.inference.model_inputs',
         );
-        expectEvent(events[1], TRICKY_ROWS, 'test', '2024-03-05T18:16:26Z', 'azureml.inference.model_inputs');
+        expectEvent(
+          events[1],
+          TRICKY_ROWS,
+          'test',
+          '2024-03-05T18:16:26Z',
+          'azureml.inference.model_inputs',
+        );
         expect(second.correlationId).toBe('test');
         // The output shares the input's time and hour folder although collected after midnight.
         const outputEvents = (await text(reader, outputBlob))
