@@ -31,14 +31,19 @@ function looksLikeValue(field: string): boolean {
 }
 
 /**
- * A first line is a header when it names a generated column, or when every field is a
- * non-empty name rather than a value (numbers, timestamps, ids never name a feature here).
+ * A first line is a header when it names a generated column, or when no field is a value
+ * (numbers, timestamps, ids never name a feature here) and some field is not empty. A headerless
+ * file whose first row holds only words (string labels) is taken for a header: no layout marks
+ * the difference, and headers are by far the common case.
  */
 export function isHeaderLine(fields: readonly string[]): boolean {
   if (fields.some((field) => GENERATED.has(field))) {
     return true;
   }
-  return fields.every((field) => field.trim() !== '' && !looksLikeValue(field));
+  return (
+    fields.some((field) => field.trim() !== '') &&
+    fields.every((field) => field.trim() === '' || !looksLikeValue(field))
+  );
 }
 
 /** Names for a file without header, from its first row's shape and the layout. */

@@ -71,7 +71,11 @@ export class JsonlStager {
       throw new UnparsableBlobError('is not valid UTF-8 text');
     }
     let out = '';
-    for (const raw of region.toString('utf8').split('\n')) {
+    const lines = region.toString('utf8').split('\n');
+    if (lines.at(-1) === '') {
+      lines.pop(); // the region ends with a line break, not with another line
+    }
+    for (const raw of lines) {
       this.#lineNumber += 1;
       const line = raw.trim();
       if (line === '') {

@@ -1,0 +1,84 @@
+import { expect, test } from 'vitest';
+import type { LayoutKind } from '../../src/layout/types.js';
+import { CsvStager } from '../../src/query/pull/csv-stager.js';
+
+/** Feeds `input` in chunks of `size` bytes (to cross every boundary) and returns the staging. */
+function stage(input: string | Buffer, size = 3, layout: LayoutKind = 'aks') {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const stager = new CsvStager(layout);
+  const out: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) {
+    out.push(stager.push(bytes.subarray(i, i + size)));
+  }
+  out.push(stager.end());
+  return { text: Buffer.concat(out).toString('utf8'), ...stager.shape() };
+}
+
+test('CRLF header with LF rows, lone CR and blank lines become plain LF rows, header removed', () => {
+  for (const size of [1, 2, 5, 1024]) {
+    expect(stage('a,b\r\n1,2\n3,4\r\n\r\n5,6\r7,8', size)).toEqual({
+      text: '0,1,2\n1,3,4\n2,5,6\n3,7,8\n',
+      columns: ['a', 'b'],
+      rows: 4,
+      ragged: false,
+    });
+  }
+});
+
+test('quoted commas, doubled quotes and line breaks inside quotes are kept as written', () => {
+  const input = 'name,note\n"a, b","say ""hi"""\n"multi\r\nline",x\n';
+  for (const size of [1, 4, 100]) {
+    expect(stage(input, size).text).toBe('0,"a, b","say ""hi"""\n1,"multi\r\nline",x\n');
+  }
+});
+
+test('a BOM is dropped, UTF-8 is kept, a repeated header is dropped', () => {
+  const input = Buffer.concat([
+    Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from('nom,café\nà,1\nnom,café\né,2\n'),
+  ]);
+  expect(stage(input, 1)).toEqual({
+    text: '0,à,1\n1,é,2\n',
+    columns: ['nom', 'café'],
+    rows: 2,
+    ragged: false,
+  });
+});
+
+test('0-byte and header-only blobs stage no rows', () => {
+  expect(stage('')).toEqual({ text: '', columns: [], rows: 0, ragged: false });
+  expect(stage('a,b\r\n')).toEqual({ text: '', columns: ['a', 'b'], rows: 0, ragged: false });
+});
+
+test('short rows are padded; a longer row marks the file ragged with extra positional columns', () => {
+  expect(stage('a,b,c\n1\n1,2,3,4\n')).toEqual({
+    text: '0,1,,\n1,1,2,3,4\n',
+    columns: ['a', 'b', 'c', '3'],
+    rows: 2,
+    ragged: true,
+  });
+});
+
+test('headerless files get positional names: Workbench generated columns, AKS $aml block', () => {
+  expect(stage('2024-01-01T10:00:00.5,,r1,0,1\n', 7, 'workbench').columns).toEqual([
+    '$Timestamp',
+    '$CorrelationId',
+    '$RequestId',
+    '0',
+    '1',
+  ]);
+  const aks = stage('5.1,3.5,c1,2024-01-01T10:00:00,1440,s/r/w,svc,m,1,0000\n', 7, 'aks');
+  expect(aks.columns.slice(0, 3)).toEqual(['0', '1', '$aml_dc_correlation_id']);
+  expect(aks.columns).toHaveLength(10);
+  expect(stage('5,6\n', 7, 'aks').columns).toEqual(['0', '1']);
+  expect(stage('5,6\n').text).toBe('0,5,6\n');
+});
+
+test('duplicate, empty and system-colliding header names are made unique', () => {
+  expect(stage('a,A,,_row\n1,2,3,4\n').columns).toEqual(['a', 'A_1', 'column2', 'data_row']);
+});
+
+test('unbalanced quotes and invalid UTF-8 are refused with a reason', () => {
+  expect(() => stage('a,b\n1,"open\n')).toThrow('ends inside a quoted field');
+  expect(() => stage(Buffer.from([0x61, 0x0a, 0xff, 0x0a]))).toThrow('not valid UTF-8');
+});

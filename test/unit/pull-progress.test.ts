@@ -1,0 +1,94 @@
+import { render } from 'ink-testing-library';
+import { createElement } from 'react';
+import { expect, test } from 'vitest';
+import { PullProgressView } from '../../cli/render/progress.js';
+import {
+  formatBytes,
+  formatProgressLine,
+  formatPullSummary,
+  PlainProgress,
+} from '../../cli/render/progress-lines.js';
+import { widen } from '../../src/query/pull/column-types.js';
+import type { PullProgress } from '../../src/query/pull/index.js';
+
+const progress: PullProgress = {
+  phase: 'downloading',
+  streams: 3,
+  blobsListed: 12,
+  blobsSkipped: 2,
+  blobsToLoad: 10,
+  bytesToLoad: 4 * 1024 * 1024,
+  blobsDownloaded: 5,
+  bytesDownloaded: 2 * 1024 * 1024,
+  blobsLoaded: 4,
+  rowsLoaded: 400,
+  quarantined: 1,
+  batchesCommitted: 2,
+  elapsedMs: 2000,
+};
+
+test('plain progress lines say blobs, bytes, rows, rate and ETA', () => {
+  expect(formatProgressLine(progress)).toBe(
+    'mdq pull: downloaded 5/10 blobs, 2.0 MB/4.0 MB, loaded 4 blobs, 400 rows, 1.0 MB/s, ETA 2.0 s',
+  );
+  expect(formatBytes(512)).toBe('512 B');
+});
+
+test('plain progress writes at most one line a second, none for a quick pull', () => {
+  let now = 0;
+  const lines: string[] = [];
+  const plain = new PlainProgress((text) => lines.push(text), { now: () => now });
+  plain.update(progress);
+  now = 999;
+  plain.update(progress);
+  expect(lines).toHaveLength(0);
+  now = 1000;
+  plain.update(progress);
+  now = 1500;
+  plain.update(progress);
+  now = 2100;
+  plain.update(progress);
+  expect(lines).toHaveLength(2);
+});
+
+test('the summary lists rows per table, quarantined blobs, with control characters escaped', () => {
+  const text = formatPullSummary({
+    dbPath: '/tmp/x.duckdb',
+    source: '/data',
+    streams: 2,
+    blobsListed: 5,
+    blobsSkipped: 1,
+    blobsLoaded: 3,
+    bytesDownloaded: 2048,
+    rowsByTable: { predictions: 7, inputs: 9 },
+    quarantined: [{ blob: 'a/b.csv', reason: 'a/b.csv ends inside a quoted field \u001b[2J' }],
+    vanished: [],
+    seconds: 1.25,
+  });
+  expect(text).toBe(
+    'mdq pull: 3 blobs loaded (2.0 KB), 1 unchanged, 2 streams, 1.3 s; inputs 9 rows, predictions 7 rows\n' +
+      'database: /tmp/x.duckdb\n' +
+      'quarantined 1 blob(s) that could not be parsed:\n' +
+      '  a/b.csv ends inside a quoted field \\x1b[2J\n',
+  );
+});
+
+test('the ink view shows streams, download and load bars, rate and ETA', () => {
+  const view = render(createElement(PullProgressView, { progress }));
+  const frame = view.lastFrame() ?? '';
+  expect(frame).toContain('3 streams, 12 blobs listed, 2 unchanged');
+  expect(frame).toContain('5/10 blobs, 2.0 MB/4.0 MB');
+  expect(frame).toContain('4 blobs, 400 rows, 1 quarantined');
+  expect(frame).toContain('ETA 2.0 s');
+  view.rerender(createElement(PullProgressView, { progress: { ...progress, phase: 'listing' } }));
+  expect(view.lastFrame()).toContain('listing…');
+  view.unmount();
+});
+
+test('types only widen: integers to doubles, anything mixed to text', () => {
+  expect(widen('BIGINT', 'DOUBLE')).toBe('DOUBLE');
+  expect(widen('DOUBLE', 'BIGINT')).toBe('DOUBLE');
+  expect(widen('BIGINT', 'BOOLEAN')).toBe('VARCHAR');
+  expect(widen('BOOLEAN', undefined)).toBe('BOOLEAN');
+  expect(widen('VARCHAR', 'BIGINT')).toBe('VARCHAR');
+});
