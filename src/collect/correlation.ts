@@ -20,8 +20,26 @@ export interface ResolvedCorrelation {
 }
 
 const requestScope = new AsyncLocalStorage<ResolvedCorrelation>();
-/** Contexts this module issued, and whether their id was the user's (vs. generated). */
-const issued = new WeakMap<CorrelationContext, boolean>();
+/** A context this module handed out; remembers whether its id was the user's (vs. generated). */
+class IssuedContext implements CorrelationContext {
+  readonly correlationId: string;
+  readonly timeMs: number;
+  readonly #userProvided: boolean;
+
+  constructor(resolved: ResolvedCorrelation) {
+    this.correlationId = resolved.correlationId;
+    this.timeMs = resolved.timeMs;
+    this.#userProvided = resolved.userProvided;
+  }
+
+  static userProvided(context: CorrelationContext): boolean {
+    return context instanceof IssuedContext ? context.#userProvided : true;
+  }
+
+  toJSON(): { correlationId: string; timeMs: number } {
+    return { correlationId: this.correlationId, timeMs: this.timeMs };
+  }
+}
 
 /**
  * Runs a request handler so that every collector called inside it (across awaits) shares one
@@ -51,7 +69,7 @@ export function resolveCorrelation(
     return {
       correlationId: String(explicit.correlationId),
       timeMs: typeof explicit.timeMs === 'number' ? explicit.timeMs : nowMs,
-      userProvided: issued.get(explicit) ?? true,
+      userProvided: IssuedContext.userProvided(explicit),
     };
   }
   const scope = requestScope.getStore();
@@ -63,7 +81,5 @@ export function resolveCorrelation(
 
 /** The context handed back to the caller of `collect()`. */
 export function issue(resolved: ResolvedCorrelation): CorrelationContext {
-  const context = Object.freeze({ correlationId: resolved.correlationId, timeMs: resolved.timeMs });
-  issued.set(context, resolved.userProvided);
-  return context;
+  return new IssuedContext(resolved);
 }

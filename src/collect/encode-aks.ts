@@ -29,15 +29,14 @@ const DAY_BOUNDARY = '1440';
  */
 export class AksEncoder implements Encoder {
   readonly #folders: PeriodFolders;
-  readonly #targets = new TargetCache();
+  readonly #targets: TargetCache;
   readonly #headers = new HeaderCache((columns) => csvLine([...columns, ...AKS_COLUMNS]));
-  readonly #stem: string;
   /** `,<boundary>,<workspace>,<service>,<model>,<version>` : the same for every row. */
   readonly #fixedCells: string;
 
   constructor(stream: StreamPath) {
     this.#folders = new PeriodFolders(stream, 'day');
-    this.#stem = stream.identifier;
+    this.#targets = new TargetCache(stream.identifier, 'csv');
     this.#fixedCells = [
       '',
       DAY_BOUNDARY,
@@ -52,12 +51,7 @@ export class AksEncoder implements Encoder {
 
   encode(rows: Rows, correlation: ResolvedCorrelation, _nowMs: number): Encoded {
     const header = this.#headers.get(rows.columns);
-    const { target, key } = this.#targets.get(
-      this.#folders.folderFor(correlation.timeMs),
-      this.#stem,
-      'csv',
-      header,
-    );
+    const { target, key } = this.#targets.get(this.#folders.folderFor(correlation.timeMs), header);
     const id = csvField(correlation.correlationId);
     const suffix = `${id},${pythonIsoformat(correlation.timeMs)}${this.#fixedCells},${id}${CSV_EOL}`;
     const width = rows.columns.length;

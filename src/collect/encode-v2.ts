@@ -29,15 +29,14 @@ export interface V2Identity {
  */
 export class V2Encoder implements Encoder {
   readonly #folders: PeriodFolders;
-  readonly #targets = new TargetCache();
-  readonly #stem: string;
+  readonly #targets: TargetCache;
   /** Fixed JSON fragments, so each event is built by concatenation rather than a second stringify. */
   readonly #head: string;
   readonly #tail: string;
 
   constructor(stream: StreamPath, identity: V2Identity) {
     this.#folders = new PeriodFolders(stream, 'hour');
-    this.#stem = identity.instanceId;
+    this.#targets = new TargetCache(identity.instanceId, 'jsonl');
     const source =
       `/subscriptions/${identity.subscription}/resourceGroups/${identity.resourceGroup}` +
       `/providers/Microsoft.MachineLearningServices/workspaces/${identity.workspace}` +
@@ -47,12 +46,7 @@ export class V2Encoder implements Encoder {
   }
 
   encode(rows: Rows, correlation: ResolvedCorrelation, _nowMs: number): Encoded {
-    const { target, key } = this.#targets.get(
-      this.#folders.folderFor(correlation.timeMs),
-      this.#stem,
-      'jsonl',
-      '',
-    );
+    const { target, key } = this.#targets.get(this.#folders.folderFor(correlation.timeMs), '');
     const data = JSON.stringify(toRecords(rows));
     const size = Buffer.byteLength(data);
     const id = JSON.stringify(correlation.correlationId);

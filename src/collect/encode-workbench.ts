@@ -17,21 +17,17 @@ export const WORKBENCH_COLUMNS = ['$Timestamp', '$CorrelationId', '$RequestId'] 
  */
 export class WorkbenchEncoder implements Encoder {
   readonly #folders: PeriodFolders;
-  readonly #targets = new TargetCache();
+  readonly #targets: TargetCache;
   readonly #headers = new HeaderCache((columns) => csvLine([...WORKBENCH_COLUMNS, ...columns]));
 
   constructor(stream: StreamPath) {
     this.#folders = new PeriodFolders(stream, 'day');
+    this.#targets = new TargetCache('data', 'csv');
   }
 
   encode(rows: Rows, correlation: ResolvedCorrelation, nowMs: number): Encoded {
     const header = this.#headers.get(rows.columns);
-    const { target, key } = this.#targets.get(
-      this.#folders.folderFor(nowMs),
-      'data',
-      'csv',
-      header,
-    );
+    const { target, key } = this.#targets.get(this.#folders.folderFor(nowMs), header);
     const id = csvField(correlation.correlationId);
     const prefix = `${pythonIsoformat(nowMs)},${correlation.userProvided ? id : ''},${id}`;
     const width = rows.columns.length;

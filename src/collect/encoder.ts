@@ -14,22 +14,38 @@ export interface Encoder {
   encode(rows: Rows, correlation: ResolvedCorrelation, nowMs: number): Encoded;
 }
 
-/** Reuses target objects so the hot path allocates one string per call, not a target too. */
+/**
+ * Reuses target objects so the hot path allocates one string per call, not a target too. Keyed
+ * by folder, then header: both are long-lived string instances (memoised), so the lookups hash
+ * nothing new.
+ */
 export class TargetCache {
-  readonly #targets = new Map<string, Encoded['target']>();
+  readonly #byFolder = new Map<string, Map<string, Encoded>>();
+  readonly #stem: string;
+  readonly #naming: BlobTarget['naming'];
 
-  get(folder: string, stem: string, naming: BlobTarget['naming'], header: string) {
-    const cacheKey = targetKey({ folder, stem, naming, header });
-    let target = this.#targets.get(cacheKey);
-    if (target === undefined) {
-      if (this.#targets.size > 1000) {
-        // Days roll and schemas drift; a long-lived process must not keep every old target.
-        this.#targets.clear();
+  constructor(stem: string, naming: BlobTarget['naming']) {
+    this.#stem = stem;
+    this.#naming = naming;
+  }
+
+  get(folder: string, header: string): Omit<Encoded, 'text'> {
+    let byHeader = this.#byFolder.get(folder);
+    if (byHeader === undefined) {
+      if (this.#byFolder.size > 100) {
+        // Days roll: a long-lived process must not keep every old folder.
+        this.#byFolder.clear();
       }
-      target = { folder, stem, naming, header };
-      this.#targets.set(cacheKey, target);
+      byHeader = new Map();
+      this.#byFolder.set(folder, byHeader);
     }
-    return { target, key: cacheKey };
+    let entry = byHeader.get(header);
+    if (entry === undefined) {
+      const target: BlobTarget = { folder, stem: this.#stem, naming: this.#naming, header };
+      entry = { target, key: targetKey(target), text: '' };
+      byHeader.set(header, entry);
+    }
+    return entry;
   }
 }
 
@@ -37,12 +53,17 @@ export class TargetCache {
 export class HeaderCache {
   readonly #headers = new Map<string, string>();
   readonly #build: (columns: readonly string[]) => string;
+  #lastColumns: readonly string[] = [];
+  #lastHeader: string | undefined;
 
   constructor(build: (columns: readonly string[]) => string) {
     this.#build = build;
   }
 
   get(columns: readonly string[]): string {
+    if (this.#lastHeader !== undefined && sameColumns(columns, this.#lastColumns)) {
+      return this.#lastHeader;
+    }
     const cacheKey = columns.join('\u0000');
     let header = this.#headers.get(cacheKey);
     if (header === undefined) {
@@ -52,6 +73,20 @@ export class HeaderCache {
       header = this.#build(columns);
       this.#headers.set(cacheKey, header);
     }
+    this.#lastColumns = [...columns];
+    this.#lastHeader = header;
     return header;
   }
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) {
+    return false;
+  }
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      return false;
+    }
+  }
+  return true;
 }

@@ -7,7 +7,20 @@
  * omitted entirely when it is zero. JS clocks have millisecond resolution, so the last three
  * digits are zeros.
  */
+let lastMs = Number.NaN;
+let lastText = '';
+
 export function pythonIsoformat(timeMs: number): string {
+  // Busy services call this many times per millisecond: format each millisecond once.
+  if (timeMs === lastMs) {
+    return lastText;
+  }
+  lastText = formatIsoformat(timeMs);
+  lastMs = timeMs;
+  return lastText;
+}
+
+function formatIsoformat(timeMs: number): string {
   const iso = new Date(timeMs).toISOString(); // 2024-01-02T03:04:05.678Z
   const millis = iso.slice(20, 23);
   return millis === '000' ? iso.slice(0, 19) : `${iso.slice(0, 19)}.${millis}000`;

@@ -91,10 +91,10 @@ test('a new column mid-day starts data-<8 hex of the header>.csv; old columns ke
     const newHeader = '$Timestamp,$CorrelationId,$RequestId,a,b\r\n';
     const hash = createHash('sha256').update(newHeader).digest('hex').slice(0, 8);
     expect(await names(store)).toEqual([`${DAY}data-${hash}.csv`, `${DAY}data.csv`]);
-    const oldRows = parse(await store.readBuffer(`${DAY}data.csv`), { columns: true });
-    const newRows = parse(await store.readBuffer(`${DAY}data-${hash}.csv`), { columns: true });
-    expect(oldRows.map((r: Record<string, string>) => r.a)).toEqual(['1', '3']);
-    expect(newRows.map((r: Record<string, string>) => [r.a, r.b])).toEqual([['2', 'new']]);
+    const read = async (name: string) =>
+      parse(await store.readBuffer(`${DAY}${name}`), { columns: true }) as Record<string, string>[];
+    expect((await read('data.csv')).map((r) => r.a)).toEqual(['1', '3']);
+    expect((await read(`data-${hash}.csv`)).map((r) => [r.a, r.b])).toEqual([['2', 'new']]);
   } finally {
     await tmp.cleanup();
   }
