@@ -7,7 +7,7 @@ import {
   type ResolvedCorrelation,
   resolveCorrelation,
 } from './correlation.js';
-import { Delivery, type DropEvent, toSafeError } from './delivery.js';
+import { Delivery, type DropEvent } from './delivery.js';
 import { resolveDestination, spoolDirFor } from './destination.js';
 import { AksEncoder } from './encode-aks.js';
 import { V2Encoder } from './encode-v2.js';
@@ -24,6 +24,7 @@ import {
   type ModelDataCollectorOptions,
 } from './options.js';
 import { toRows } from './rows.js';
+import { safely, toSafeError } from './safe-report.js';
 import { DiskSpool } from './spool.js';
 import { streamFor } from './stream.js';
 
@@ -149,7 +150,8 @@ export class ModelDataCollector {
       const rows = toRows(input, this.#featureNames);
       if (this.#state !== 'open') {
         this.#droppedAfterClose += rows.cells.length;
-        this.#onDrop({ rows: rows.cells.length, reason: 'closed', folder: '' });
+        const dropped = rows.cells.length;
+        safely(() => this.#onDrop({ rows: dropped, reason: 'closed', folder: '' }));
       } else if (rows.cells.length > 0) {
         this.#delivery.enqueue(this.#encoder.encode(rows, correlation, nowMs), rows.cells.length);
         this.#collected += rows.cells.length;
@@ -206,11 +208,8 @@ export class ModelDataCollector {
   #reject(error: unknown): void {
     this.#rejected++;
     this.#encodingErrors++;
-    try {
-      this.#onError(toSafeError(error));
-    } catch {
-      // the host's callback failing must not reach the host's request
-    }
+    const safe = toSafeError(error);
+    safely(() => this.#onError(safe));
   }
 }
 

@@ -1,8 +1,8 @@
-import { MdqError, StorageError } from '../errors.js';
-import { redactSecrets } from '../secrets.js';
+import type { MdqError } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { AppendWriter, type AppendWriterOptions, type Batch } from './append-writer.js';
 import type { Encoded } from './encoder.js';
+import { safely, toSafeError } from './safe-report.js';
 import type { DiskSpool } from './spool.js';
 import type { BlobTarget } from './target.js';
 
@@ -432,27 +432,6 @@ export class Delivery {
     this.counters.errors++;
     const safe = toSafeError(error);
     safely(() => this.#options.onError(safe));
-  }
-}
-
-/** An MdqError whose message carries no secret, whatever was thrown. */
-export function toSafeError(error: unknown): MdqError {
-  if (error instanceof MdqError) {
-    const message = redactSecrets(error.message);
-    return message === error.message
-      ? error
-      : new MdqError(error.code, message, error.hint === undefined ? {} : { hint: error.hint });
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new StorageError('collector-failed', redactSecrets(message));
-}
-
-/** Host callbacks must not break the pipeline. */
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // ignored on purpose: a throwing onDrop/onError is the host's bug, not a reason to lose data
   }
 }
 
