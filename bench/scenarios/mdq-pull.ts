@@ -1,0 +1,56 @@
+import { openDatabase } from '../../src/query/database.js';
+import { type PullResult, pull } from '../../src/query/pull/index.js';
+import { resolveStore } from '../../src/store/resolve-store.js';
+import type { BlobStore } from '../../src/store/blob-store.js';
+import { type Archive, BENCH_SERVICE } from '../archive.js';
+import { timed } from '../stats.js';
+
+export interface PullTarget {
+  connectionString: string;
+  archive: Archive;
+}
+
+/** The store exactly as `mdq pull --source az://<container>` resolves it from the environment. */
+export function storeFor(target: PullTarget): BlobStore {
+  return resolveStore(`az://${target.archive.container}`, {
+    env: { AZURE_STORAGE_CONNECTION_STRING: target.connectionString },
+    cwd: process.cwd(),
+  }).store;
+}
+
+/**
+ * One `mdq pull` of the archive's whole date range through the library function the CLI calls
+ * (src/query/pull `pull()`, default concurrency and batches), timed until it returns: the rows
+ * are committed and the views exist, i.e. queryable.
+ */
+export async function runMdqPull(
+  target: PullTarget,
+  dbPath: string,
+  store: BlobStore = storeFor(target),
+): Promise<{ seconds: number; result: PullResult }> {
+  const { value, seconds } = await timed(() =>
+    pull({
+      store,
+      source: store.description,
+      dbPath,
+      service: BENCH_SERVICE,
+      from: target.archive.from,
+      to: target.archive.to,
+    }),
+  );
+  return { seconds, result: value };
+}
+
+/** Row counts of the pulled tables, to prove a timed pull loaded everything. */
+export async function countPulledRows(dbPath: string): Promise<Record<string, number>> {
+  const db = await openDatabase(dbPath, { mustExist: true });
+  try {
+    const reader = await db.connection.runAndReadAll(
+      'select (select count(*) from inputs) as inputs, (select count(*) from predictions) as predictions',
+    );
+    const row = reader.getRowObjects()[0] ?? {};
+    return { inputs: Number(row.inputs), predictions: Number(row.predictions) };
+  } finally {
+    db.close();
+  }
+}

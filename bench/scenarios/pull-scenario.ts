@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Archive, type ArchiveSpec, generateArchive } from '../archive.js';
+import type { BenchAzurite } from '../azurite.js';
+import { type Azcopy, runAzcopy } from '../baselines/azcopy.js';
+import { type LimitRun, runRawLimit } from '../baselines/raw-limit.js';
+import { timed } from '../stats.js';
+import { countPulledRows, runMdqPull } from './mdq-pull.js';
+import { measurePullRss, type RssRun } from './pull-rss.js';
+
+export interface PullScenarioResult {
+  name: string;
+  archive: Archive;
+  generationSeconds: number;
+  mdq: number[];
+  /** Seconds per azcopy run, or why azcopy could not run. */
+  azcopy: number[] | string;
+  limit: LimitRun[];
+  noop: number[];
+  rss?: RssRun;
+  /** Problems that make the figures suspect (row counts that do not add up). */
+  problems: string[];
+}
+
+export interface PullScenarioOptions {
+  name: string;
+  spec: ArchiveSpec;
+  runs: number;
+  limitConcurrency: number;
+  measureRss: boolean;
+  azcopy: Azcopy;
+  log: (line: string) => void;
+}
+
+/**
+ * One pull scenario: generate the archive, then per round one mdq pull, one azcopy and one raw
+ * limit run (interleaved so machine noise spreads over all three), then no-op re-pulls of the
+ * last database, then (optionally) a pull in a child process for its peak RSS.
+ */
+export async function runPullScenario(
+  azurite: BenchAzurite,
+  options: PullScenarioOptions,
+): Promise<PullScenarioResult> {
+  const { log } = options;
+  const container = await azurite.container('bench');
+  const generated = await timed(() => generateArchive(container, options.spec));
+  const archive = generated.value;
+  log(
+    `${options.name}: ${archive.blobs} blobs, ${(archive.bytes / 1e6).toFixed(1)} MB generated in ${generated.seconds.toFixed(1)} s`,
+  );
+  const target = { connectionString: azurite.connectionString, archive };
+  const expectedRows = archive.rows.inputs + archive.rows.predictions;
+  const result: PullScenarioResult = {
+    name: options.name,
+    archive,
+    generationSeconds: generated.seconds,
+    mdq: [],
+    azcopy: options.azcopy.ok ? [] : options.azcopy.reason,
+    limit: [],
+    noop: [],
+    problems: [],
+  };
+  const work = await mkdtemp(join(tmpdir(), 'mdq-bench-'));
+  try {
+    let lastDb = '';
+    for (let run = 0; run < options.runs; run++) {
+      const dbPath = join(work, `pull-${run}`, 'mdq.duckdb');
+      const pulled = await runMdqPull(target, dbPath);
+      result.mdq.push(pulled.seconds);
+      const counts = await countPulledRows(dbPath);
+      if (counts.inputs !== archive.rows.inputs || counts.predictions !== archive.rows.predictions) {
+        result.problems.push(
+          `mdq pull loaded ${JSON.stringify(counts)}, expected ${JSON.stringify(archive.rows)}`,
+        );
+      }
+      log(`${options.name}: mdq pull ${pulled.seconds.toFixed(2)} s (${pulled.result.blobsLoaded} blobs)`);
+      if (lastDb !== '') {
+        await rm(join(lastDb, '..'), { recursive: true, force: true });
+      }
+      lastDb = dbPath;
+
+      if (options.azcopy.ok && Array.isArray(result.azcopy)) {
+        const dir = join(work, `azcopy-${run}`);
+        try {
+          const copied = await runAzcopy(options.azcopy, azurite.sasUrl(archive.container), dir);
+          result.azcopy.push(copied.seconds);
+          if (copied.files !== archive.blobs) {
+            result.problems.push(`azcopy copied ${copied.files} files of ${archive.blobs}`);
+          }
+          log(`${options.name}: azcopy ${copied.seconds.toFixed(2)} s`);
+        } catch (error) {
+          result.azcopy = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+          log(`${options.name}: ${result.azcopy}`);
+        }
+        await rm(dir, { recursive: true, force: true });
+      }
+
+      const limitDir = join(work, `limit-${run}`);
+      const limit = await runRawLimit(container, limitDir, options.limitConcurrency);
+      result.limit.push(limit);
+      if (limit.rows !== expectedRows) {
+        result.problems.push(`limit loaded ${limit.rows} rows, expected ${expectedRows}`);
+      }
+      log(
+        `${options.name}: limit ${limit.seconds.toFixed(2)} s (download ${limit.downloadSeconds.toFixed(2)} s, load ${limit.loadSeconds.toFixed(2)} s)`,
+      );
+      await rm(limitDir, { recursive: true, force: true });
+    }
+    for (let run = 0; run < options.runs; run++) {
+      const again = await runMdqPull(target, lastDb);
+      result.noop.push(again.seconds);
+      if (again.result.blobsLoaded !== 0) {
+        result.problems.push(`no-op re-pull loaded ${again.result.blobsLoaded} blobs`);
+      }
+    }
+    log(`${options.name}: no-op re-pull ${result.noop.map((s) => s.toFixed(2)).join(', ')} s`);
+    await rm(join(lastDb, '..'), { recursive: true, force: true });
+    if (options.measureRss) {
+      const rss = await measurePullRss(azurite.connectionString, archive, join(work, 'rss', 'mdq.duckdb'));
+      result.rss = rss;
+      log(`${options.name}: child pull peak RSS ${(rss.maxRssBytes / 2 ** 20).toFixed(0)} MiB`);
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    await azurite.service.getContainerClient(archive.container).delete().catch(() => undefined);
+  }
+  return result;
+}
