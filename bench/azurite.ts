@@ -1,7 +1,7 @@
 import {
   BlobServiceClient,
-  ContainerSASPermissions,
   type ContainerClient,
+  ContainerSASPermissions,
   generateBlobSASQueryParameters,
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';

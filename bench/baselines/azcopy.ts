@@ -15,9 +15,7 @@ const AZCOPY_BINARY = join(
   'node_modules/@azure-tools/azcopy-linux/dist/bin/azcopy_linux_amd64',
 );
 
-export type Azcopy =
-  | { ok: true; binary: string; version: string }
-  | { ok: false; reason: string };
+export type Azcopy = { ok: true; binary: string; version: string } | { ok: false; reason: string };
 
 /**
  * Installs azcopy from the npm registry if missing (it needs Debian's libsecret-1-0) and checks
@@ -36,11 +34,18 @@ export async function prepareAzcopy(): Promise<Azcopy> {
     // The package ships the binary without its execute bit.
     await chmod(AZCOPY_BINARY, 0o755);
     const { stdout } = await execFileAsync(AZCOPY_BINARY, ['--version'], { env: azcopyEnv() });
-    return { ok: true, binary: AZCOPY_BINARY, version: stdout.trim().replace(/^azcopy version /, '') };
+    return {
+      ok: true,
+      binary: AZCOPY_BINARY,
+      version: stdout.trim().replace(/^azcopy version /, ''),
+    };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const hint = /libsecret/.test(message) ? ' (apt-get install libsecret-1-0)' : '';
-    return { ok: false, reason: `azcopy cannot run: ${redactSecrets(message).split('\n')[0]}${hint}` };
+    return {
+      ok: false,
+      reason: `azcopy cannot run: ${redactSecrets(message).split('\n')[0]}${hint}`,
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 import { openDatabase } from '../../src/query/database.js';
 import { type PullResult, pull } from '../../src/query/pull/index.js';
-import { resolveStore } from '../../src/store/resolve-store.js';
 import type { BlobStore } from '../../src/store/blob-store.js';
+import { resolveStore } from '../../src/store/resolve-store.js';
 import { type Archive, BENCH_SERVICE } from '../archive.js';
 import { timed } from '../stats.js';
 

@@ -69,12 +69,17 @@ export async function runPullScenario(
       const pulled = await runMdqPull(target, dbPath);
       result.mdq.push(pulled.seconds);
       const counts = await countPulledRows(dbPath);
-      if (counts.inputs !== archive.rows.inputs || counts.predictions !== archive.rows.predictions) {
+      if (
+        counts.inputs !== archive.rows.inputs ||
+        counts.predictions !== archive.rows.predictions
+      ) {
         result.problems.push(
           `mdq pull loaded ${JSON.stringify(counts)}, expected ${JSON.stringify(archive.rows)}`,
         );
       }
-      log(`${options.name}: mdq pull ${pulled.seconds.toFixed(2)} s (${pulled.result.blobsLoaded} blobs)`);
+      log(
+        `${options.name}: mdq pull ${pulled.seconds.toFixed(2)} s (${pulled.result.blobsLoaded} blobs)`,
+      );
       if (lastDb !== '') {
         await rm(join(lastDb, '..'), { recursive: true, force: true });
       }
@@ -90,7 +95,8 @@ export async function runPullScenario(
           }
           log(`${options.name}: azcopy ${copied.seconds.toFixed(2)} s`);
         } catch (error) {
-          result.azcopy = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+          result.azcopy =
+            error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
           log(`${options.name}: ${result.azcopy}`);
         }
         await rm(dir, { recursive: true, force: true });
@@ -117,13 +123,20 @@ export async function runPullScenario(
     log(`${options.name}: no-op re-pull ${result.noop.map((s) => s.toFixed(2)).join(', ')} s`);
     await rm(join(lastDb, '..'), { recursive: true, force: true });
     if (options.measureRss) {
-      const rss = await measurePullRss(azurite.connectionString, archive, join(work, 'rss', 'mdq.duckdb'));
+      const rss = await measurePullRss(
+        azurite.connectionString,
+        archive,
+        join(work, 'rss', 'mdq.duckdb'),
+      );
       result.rss = rss;
       log(`${options.name}: child pull peak RSS ${(rss.maxRssBytes / 2 ** 20).toFixed(0)} MiB`);
     }
   } finally {
     await rm(work, { recursive: true, force: true });
-    await azurite.service.getContainerClient(archive.container).delete().catch(() => undefined);
+    await azurite.service
+      .getContainerClient(archive.container)
+      .delete()
+      .catch(() => undefined);
   }
   return result;
 }

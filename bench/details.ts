@@ -1,0 +1,41 @@
+import type { CollectorResults } from './collector/index.js';
+import type { PullScenarioResult } from './scenarios/pull-scenario.js';
+
+const s = (values: readonly number[]) => values.map((v) => v.toFixed(2)).join(', ');
+const k = (values: readonly number[]) =>
+  values.map((v) => Math.round(v).toLocaleString('en-US')).join(', ');
+
+/** Every individual run behind the medians, so a reader can judge the noise. */
+export function describeRuns(scenarios: PullScenarioResult[], collector: CollectorResults): string {
+  const lines = ['## Runs', ''];
+  for (const scenario of scenarios) {
+    const a = scenario.archive;
+    lines.push(
+      `### ${scenario.name}`,
+      '',
+      `- Archive: ${a.blobs} blobs, ${(a.bytes / 1e6).toFixed(1)} MB, ${a.rows.inputs.toLocaleString('en-US')} input + ${a.rows.predictions.toLocaleString('en-US')} prediction rows (AKS layout, 2 identifiers × days, generated with mdq's AKS encoder in ${scenario.generationSeconds.toFixed(1)} s)`,
+      `- mdq pull (library call \`pull()\` as the CLI makes it, default concurrency 16): ${s(scenario.mdq)} s`,
+      `- azcopy copy … --recursive --from-to BlobLocal: ${typeof scenario.azcopy === 'string' ? scenario.azcopy : `${s(scenario.azcopy)} s`}`,
+      `- limit total: ${s(scenario.limit.map((r) => r.seconds))} s; download ${s(scenario.limit.map((r) => r.downloadSeconds))} s; known-column load ${s(scenario.limit.map((r) => r.loadSeconds))} s`,
+      `- no-op re-pull: ${s(scenario.noop)} s`,
+    );
+    if (scenario.rss) {
+      lines.push(
+        `- child pull: ${scenario.rss.seconds.toFixed(2)} s, max RSS ${(scenario.rss.maxRssBytes / 2 ** 20).toFixed(0)} MiB (process before pulling: ${(scenario.rss.baselineRss / 2 ** 20).toFixed(0)} MiB)`,
+      );
+    }
+    lines.push('');
+  }
+  lines.push(
+    '### collector',
+    '',
+    `- collect() per row over ${collector.cost.calls.toLocaleString('en-US')} calls: median ${collector.cost.medianNs.toFixed(0)} ns, p99 ${collector.cost.p99Ns.toFixed(0)} ns; plain CSV line: median ${collector.cost.baselineMedianNs.toFixed(0)} ns, p99 ${collector.cost.baselineP99Ns.toFixed(0)} ns`,
+    `- sustained → local folder: ${k(collector.local.map((r) => r.rowsPerSecond))} rows/s (spooled ${collector.local.map((r) => r.spooled).join(', ')})`,
+    `- sustained → Azurite: ${k(collector.azurite.map((r) => r.rowsPerSecond))} rows/s (spooled ${collector.azurite.map((r) => r.spooled).join(', ')})`,
+    `- plain CSV + fs append: ${k(collector.plainFs.map((r) => r.rowsPerSecond))} rows/s`,
+    `- freshness: ${s(collector.freshness)} s`,
+    `- soak RSS samples (MiB, 1/s): ${collector.soak.samples.map((b) => (b / 2 ** 20).toFixed(0)).join(' ')}; ${collector.soak.run.written.toLocaleString('en-US')} rows written, ${collector.soak.run.spooled} spooled, ${collector.soak.run.dropped} dropped`,
+    '',
+  );
+  return lines.join('\n');
+}

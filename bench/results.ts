@@ -1,0 +1,181 @@
+import { DEFAULT_FLUSH_SECONDS } from './collector/freshness.js';
+import type { CollectorResults } from './collector/index.js';
+import type { ListingResult } from './scenarios/listing.js';
+import type { PullScenarioResult } from './scenarios/pull-scenario.js';
+import { fmtRate, fmtSeconds, median } from './stats.js';
+
+export interface TableRow {
+  scenario: string;
+  mdq: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  met: string;
+}
+
+const yes = (ok: boolean) => (ok ? 'yes' : '**NO**');
+const ratioText = (ratio: number) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)} ×` : 'n/a');
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+/** Rows for one pull scenario: against azcopy, against the limit, no-op, and (large) memory. */
+export function pullRows(result: PullScenarioResult, large: boolean): TableRow[] {
+  const name = result.name;
+  const mdq = median(result.mdq);
+  const limit = median(result.limit.map((run) => run.seconds));
+  const load = median(result.limit.map((run) => run.loadSeconds));
+  const rows: TableRow[] = [];
+  if (typeof result.azcopy === 'string') {
+    rows.push({
+      scenario: `${name}: pull vs azcopy`,
+      mdq: fmtSeconds(mdq),
+      baseline: result.azcopy,
+      ratio: 'n/a',
+      target: large ? '(informative)' : '≤ 1.0 ×',
+      met: 'not measured',
+    });
+  } else {
+    const azcopy = median(result.azcopy);
+    rows.push({
+      scenario: `${name}: pull (download+load) vs azcopy (download only)`,
+      mdq: fmtSeconds(mdq),
+      baseline: fmtSeconds(azcopy),
+      ratio: ratioText(mdq / azcopy),
+      target: large ? '(informative)' : '≤ 1.0 ×',
+      met: large ? '—' : yes(mdq / azcopy <= 1.0),
+    });
+  }
+  rows.push({
+    scenario: `${name}: pull vs limit (raw SDK download + known-column load)`,
+    mdq: fmtSeconds(mdq),
+    baseline: `${fmtSeconds(limit)} (load ${fmtSeconds(load)})`,
+    ratio: ratioText(mdq / limit),
+    target: large ? '≤ 1.0 ×' : '≤ 1.15 ×',
+    met: yes(mdq / limit <= (large ? 1.0 : 1.15)),
+  });
+  if (large) {
+    const bytes = result.archive.bytes;
+    rows.push({
+      scenario: `${name}: pull vs the load alone (download hidden?)`,
+      mdq: fmtSeconds(mdq),
+      baseline: fmtSeconds(load),
+      ratio: ratioText(mdq / load),
+      target: '≤ 1.1 × (aim)',
+      met: yes(mdq / load <= 1.1),
+    });
+    rows.push({
+      scenario: `${name}: end-to-end throughput (${(bytes / 1e6).toFixed(0)} MB)`,
+      mdq: `${(bytes / 1e6 / mdq).toFixed(0)} MB/s`,
+      baseline: `${(bytes / 1e6 / limit).toFixed(0)} MB/s (limit)`,
+      ratio: ratioText(limit / mdq),
+      target: '≥ 150 MB/s',
+      met: yes(bytes / 1e6 / mdq >= 150),
+    });
+  }
+  const noop = median(result.noop);
+  rows.push({
+    scenario: `${name}: no-op re-pull (${result.archive.blobs} blobs unchanged)`,
+    mdq: fmtSeconds(noop),
+    baseline: '—',
+    ratio: '—',
+    target: '< 1 s',
+    met: yes(noop < 1),
+  });
+  if (result.rss) {
+    rows.push({
+      scenario: `${name}: peak RSS of mdq pull (child process)`,
+      mdq: mib(result.rss.maxRssBytes),
+      baseline: `${mib(result.rss.baselineRss)} before pulling`,
+      ratio: '—',
+      target: '< 300 MiB',
+      met: yes(result.rss.maxRssBytes < 300 * 2 ** 20),
+    });
+  }
+  return rows;
+}
+
+export function listingRow(result: ListingResult): TableRow {
+  return {
+    scenario: `listing: list requests for 1 day of ${result.longDays} days vs of ${result.shortDays} days`,
+    mdq: String(result.longCalls),
+    baseline: String(result.shortCalls),
+    ratio: ratioText(result.longCalls / result.shortCalls),
+    target: 'the same',
+    met: yes(result.longCalls === result.shortCalls),
+  };
+}
+
+export function collectorRows(result: CollectorResults): TableRow[] {
+  const { cost } = result;
+  const local = median(result.local.map((r) => r.rowsPerSecond));
+  const azurite = median(result.azurite.map((r) => r.rowsPerSecond));
+  const plain = median(result.plainFs.map((r) => r.rowsPerSecond));
+  const fresh = median(result.freshness);
+  const soak = result.soak;
+  const spooled = [...result.local, ...result.azurite].reduce((sum, r) => sum + r.spooled, 0);
+  return [
+    {
+      scenario: 'collect(): median cost per 4-feature row',
+      mdq: `${cost.medianNs.toFixed(0)} ns`,
+      baseline: `${cost.baselineMedianNs.toFixed(0)} ns (plain CSV line)`,
+      ratio: ratioText(cost.medianNs / cost.baselineMedianNs),
+      target: '≤ 2,000 ns',
+      met: yes(cost.medianNs <= 2000),
+    },
+    {
+      scenario: 'collect(): p99 cost per row (batches of 100)',
+      mdq: `${cost.p99Ns.toFixed(0)} ns`,
+      baseline: `${cost.baselineP99Ns.toFixed(0)} ns`,
+      ratio: ratioText(cost.p99Ns / cost.baselineP99Ns),
+      target: '(informative)',
+      met: '—',
+    },
+    {
+      scenario: `collector sustained → local folder${spooled > 0 ? ` (${spooled} rows spilled to spool)` : ''}`,
+      mdq: fmtRate(local, 'rows/s'),
+      baseline: `${fmtRate(plain, 'rows/s')} (plain CSV + fs append)`,
+      ratio: ratioText(local / plain),
+      target: '≥ 300,000 rows/s',
+      met: yes(local >= 300_000),
+    },
+    {
+      scenario: 'collector sustained → Azurite',
+      mdq: fmtRate(azurite, 'rows/s'),
+      baseline: `${fmtRate(plain, 'rows/s')} (plain CSV + fs append)`,
+      ratio: ratioText(azurite / plain),
+      target: '≥ 100,000 rows/s',
+      met: yes(azurite >= 100_000),
+    },
+    {
+      scenario: 'freshness: collect() → readable in Azurite (defaults)',
+      mdq: fmtSeconds(fresh),
+      baseline: `${DEFAULT_FLUSH_SECONDS} s flush interval`,
+      ratio: ratioText(fresh / DEFAULT_FLUSH_SECONDS),
+      target: `≤ ${DEFAULT_FLUSH_SECONDS + 1} s`,
+      met: yes(fresh <= DEFAULT_FLUSH_SECONDS + 1),
+    },
+    {
+      scenario: `memory during a ${Math.round(soak.run.seconds)} s full-speed run (${fmtRate(soak.run.rowsPerSecond, 'rows/s')})`,
+      mdq: `RSS ${mib(soak.startRss)} → ${mib(soak.endRss)}, max ${mib(soak.maxRss)}`,
+      baseline: '—',
+      ratio: '—',
+      target: 'flat (2nd-half max ≤ 1.1 × 1st-half max)',
+      met: yes(soak.flat),
+    },
+  ];
+}
+
+export function markdownTable(rows: readonly TableRow[]): string {
+  const lines = [
+    '| scenario | mdq | baseline | ratio | target | met? |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${[r.scenario, r.mdq, r.baseline, r.ratio, r.target, r.met].map(cell).join(' | ')} |`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
