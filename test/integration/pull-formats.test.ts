@@ -171,3 +171,36 @@ test('v2: data arrays exploded with their index, dataref fetched, request left o
   );
   expect(tables).toEqual([{ table_name: 'inputs' }, { table_name: 'predictions' }]);
 });
+
+test('a value the sampled types do not fit (past the sample) loads exactly, never as NULL or rounded', async () => {
+  const header = '$aml_dc_correlation_id,n,flag';
+  const rows = Array.from({ length: 25_000 }, (_, i) => `r${i},${i},true`);
+  rows.push('last,5.5,maybe');
+  const { result, dbPath } = await pullArchive('past-sample', {
+    'sub1/rg1/ws1/irisapp/iris/3/inputs/2024/01/01/inputs.csv': `${header}\n${rows.join('\n')}\n`,
+  });
+  expect(result.rowsByTable).toEqual({ inputs: 25_001 });
+  expect(
+    await query(
+      dbPath,
+      "SELECT n, flag, typeof(n) AS t FROM inputs WHERE _correlation_id IN ('r24999', 'last') ORDER BY n",
+    ),
+  ).toEqual([
+    { n: 5.5, flag: 'maybe', t: 'DOUBLE' },
+    { n: 24999, flag: 'true', t: 'DOUBLE' },
+  ]);
+});
+
+test('a blob DuckDB cannot read is quarantined with its reason; its batch-mates load', async () => {
+  const { result, dbPath } = await pullArchive('duckdb-refuses', {
+    'sub1/rg1/ws1/irisapp/iris/3/labels/2024/01/01/labels.csv': 'a,b\n1,"x"y\n',
+    'sub1/rg1/ws1/irisapp/iris/3/labels/2024/01/02/labels.csv': 'a,b\n2,ok\n',
+  });
+  expect(result.rowsByTable).toEqual({ labels: 1 });
+  expect(result.quarantined).toHaveLength(1);
+  expect(result.quarantined[0]?.reason).toMatch(
+    /^sub1\/rg1\/ws1\/irisapp\/iris\/3\/labels\/2024\/01\/01\/labels\.csv cannot be read: /,
+  );
+  expect(result.quarantined[0]?.reason).not.toContain('.staging');
+  expect(await query(dbPath, 'SELECT a, b FROM labels')).toEqual([{ a: '2', b: 'ok' }]);
+});

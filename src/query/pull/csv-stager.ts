@@ -1,6 +1,13 @@
 import { isUtf8 } from 'node:buffer';
 import type { LayoutKind } from '../../layout/types.js';
-import { isHeaderLine, positionalColumns, splitCsvLine, uniqueColumnNames } from './csv-columns.js';
+import {
+  AKS_GENERATED,
+  isHeaderLine,
+  positionalColumns,
+  splitCsvLine,
+  uniqueColumnNames,
+  WORKBENCH_GENERATED,
+} from './csv-columns.js';
 import { UnparsableBlobError } from './unparsable.js';
 
 const QUOTE = 0x22;
@@ -26,10 +33,12 @@ export interface StagedCsvShape {
  * - line ends outside quotes (CRLF, LF, lone CR, mixed) become LF; quoted line breaks stay;
  * - the header line is removed (its names become `columns`) and repeats of it are dropped;
  * - blank lines are dropped, a UTF-8 BOM is dropped, invalid UTF-8 is refused;
- * - short (ragged) rows are padded to the header width; each row is prefixed with its ordinal.
+ * - short (ragged) rows are padded to the header width; each row is prefixed with the blob's
+ *   ordinal in the pull and the row's ordinal in the blob.
  */
 export class CsvStager {
   readonly #layout: LayoutKind;
+  readonly #ordinal: number;
   #carry: Buffer = Buffer.alloc(0);
   #scanFrom = 0;
   #inQuotes = false;
@@ -40,9 +49,14 @@ export class CsvStager {
   #width = 0;
   #maxWidth = 0;
   #rows = 0;
+  /** Field positions of the correlation key: AKS id, or Workbench [$CorrelationId, $RequestId]. */
+  #keyFields: number[] = [];
+  readonly #rowsPerKey = new Map<string, number>();
 
-  constructor(layout: LayoutKind) {
+  /** `ordinal` is the blob's number in the pull; every staged row starts with it. */
+  constructor(layout: LayoutKind, ordinal = 0) {
     this.#layout = layout;
+    this.#ordinal = ordinal;
   }
 
   /** Feeds raw blob bytes; returns the staged bytes to write. */
@@ -130,13 +144,20 @@ export class CsvStager {
       if (isHeaderLine(first)) {
         this.#header = Buffer.from(line);
         this.#columns = first;
+        this.#keyFields = correlationFields(first);
         return;
       }
       this.#columns = positionalColumns(this.#layout, first);
+      this.#keyFields = correlationFields(this.#columns);
     } else if (this.#header?.equals(line)) {
       return; // the header again: a collector restarted and appended to the same blob
     }
-    out.push(Buffer.from(`${this.#rows},`), line);
+    // _row: the row's ordinal within its correlation key in this blob (design.md data model),
+    // counted here in file order so the database needs no window over the whole batch.
+    const key = correlationKey(line, this.#keyFields);
+    const row = this.#rowsPerKey.get(key) ?? 0;
+    this.#rowsPerKey.set(key, row + 1);
+    out.push(Buffer.from(`${this.#ordinal},${this.#rows},${row},`), line);
     if (fields < this.#width) {
       out.push(Buffer.from(','.repeat(this.#width - fields)));
     } else if (fields > this.#maxWidth) {
@@ -148,3 +169,53 @@ export class CsvStager {
 }
 
 const NEWLINE = Buffer.from('\n');
+
+function correlationFields(columns: readonly string[]): number[] {
+  const aks = columns.indexOf(AKS_GENERATED[0]);
+  if (aks >= 0) {
+    return [aks];
+  }
+  const [, correlation, request] = WORKBENCH_GENERATED;
+  return [columns.indexOf(correlation), columns.indexOf(request)].filter((i) => i >= 0);
+}
+
+/**
+ * The correlation key of a staged line, as the loader computes `_correlation_id`: the first
+ * non-empty of the key fields (Workbench: $CorrelationId, else $RequestId). Rows without one
+ * share the empty key, so they are numbered in file order.
+ */
+function correlationKey(line: Buffer, fields: readonly number[]): string {
+  if (fields.length === 0) {
+    return '';
+  }
+  const last = Math.max(...fields);
+  const values: string[] = [];
+  let field = 0;
+  let start = 0;
+  let inQuotes = false;
+  for (let i = 0; i <= line.length && field <= last; i += 1) {
+    const byte = i < line.length ? line[i] : COMMA;
+    if (byte === QUOTE) {
+      inQuotes = !inQuotes;
+    } else if (byte === COMMA && !inQuotes) {
+      if (fields.includes(field)) {
+        values[field] = unquote(line.toString('utf8', start, i));
+      }
+      field += 1;
+      start = i + 1;
+    }
+  }
+  for (const index of fields) {
+    const value = values[index];
+    if (value !== undefined && value !== '') {
+      return value;
+    }
+  }
+  return '';
+}
+
+function unquote(text: string): string {
+  return text.length >= 2 && text.startsWith('"') && text.endsWith('"')
+    ? text.slice(1, -1).replaceAll('""', '"')
+    : text;
+}

@@ -8,7 +8,7 @@ const LF = 0x0a;
 export type DatarefReader = (reference: string) => Promise<unknown>;
 
 export interface StagedJsonlShape {
-  /** Data column names in staged order (after `_line,_corr,_time,_mv,_idx`). */
+  /** Data column names in staged order (after `_blob_id,_line,_corr,_time,_mv,_idx,_row`). */
   columns: string[];
   rows: number;
   ragged: boolean;
@@ -17,7 +17,15 @@ export interface StagedJsonlShape {
 }
 
 /** Columns every staged v2 row starts with, before the data columns. */
-export const V2_STAGED_PREFIX = ['_line', '_corr', '_time', '_mv', '_idx'] as const;
+export const V2_STAGED_PREFIX = [
+  '_blob_id',
+  '_line',
+  '_corr',
+  '_time',
+  '_mv',
+  '_idx',
+  '_row',
+] as const;
 
 /**
  * Turns v2 JSONL events (formats.md §3) into staged CSV rows: one row per element of `data`
@@ -28,16 +36,19 @@ export const V2_STAGED_PREFIX = ['_line', '_corr', '_time', '_mv', '_idx'] as co
 export class JsonlStager {
   readonly #registry: ColumnRegistry;
   readonly #readDataref: DatarefReader;
+  readonly #ordinal: number;
   #carry: Buffer = Buffer.alloc(0);
   #lineNumber = 0;
   #rows = 0;
   #minWidth = Number.POSITIVE_INFINITY;
   #maxWidth = 0;
   #modelVersion: string | undefined;
+  readonly #rowsPerKey = new Map<string, number>();
 
-  constructor(registry: ColumnRegistry, readDataref: DatarefReader) {
+  constructor(registry: ColumnRegistry, readDataref: DatarefReader, ordinal = 0) {
     this.#registry = registry;
     this.#readDataref = readDataref;
+    this.#ordinal = ordinal;
   }
 
   async push(chunk: Buffer): Promise<string> {
@@ -101,7 +112,8 @@ export class JsonlStager {
     const time = textOf(event.time);
     const modelVersion = textOf(event.modelversion);
     this.#modelVersion ??= modelVersion;
-    const head = `${this.#lineNumber},${csvField(corr)},${csvField(time)},${csvField(modelVersion)},`;
+    const head = `${this.#ordinal},${this.#lineNumber},${csvField(corr)},${csvField(time)},${csvField(modelVersion)},`;
+    const key = corr ?? '';
     let out = '';
     rows.forEach((row, index) => {
       const values: unknown[] = [];
@@ -111,7 +123,11 @@ export class JsonlStager {
       const width = this.#registry.size;
       this.#minWidth = Math.min(this.#minWidth, width);
       this.#maxWidth = Math.max(this.#maxWidth, width);
-      let line = `${head}${index}`;
+      // _row: ordinal within the correlation id in file order; the `data` index when an id
+      // appears once (the usual case), and still unique when a custom id is reused.
+      const ordinal = this.#rowsPerKey.get(key) ?? 0;
+      this.#rowsPerKey.set(key, ordinal + 1);
+      let line = `${head}${index},${ordinal}`;
       for (let i = 0; i < width; i += 1) {
         line += `,${csvField(values[i])}`;
       }

@@ -1,7 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { formatDay } from '../../layout/days.js';
 import { quoteLiteral } from '../sql.js';
-import type { StagedFile } from './stage.js';
 
 /** What the manifest knows about one blob of a source. */
 export interface ManifestEntry {
@@ -52,38 +50,10 @@ export async function readManifest(
   return entries;
 }
 
-/** Records a batch's blobs; runs inside the batch's transaction. */
-export async function recordBlobs(
-  connection: DuckDBConnection,
-  source: string,
-  files: readonly StagedFile[],
-): Promise<void> {
-  const rows = files.map((staged) => {
-    const { blob, path, table } = staged.planned;
-    const version =
-      path.layout === 'v2' ? (staged.modelVersion ?? null) : (path.modelVersion ?? null);
-    const values = [
-      quoteLiteral(source),
-      quoteLiteral(blob.name),
-      quoteLiteral(path.layout),
-      quoteLiteral(path.service),
-      quoteLiteral(path.model),
-      version === null ? 'NULL' : quoteLiteral(version),
-      quoteLiteral(path.identifier),
-      `DATE ${quoteLiteral(formatDay(path.day))}`,
-      quoteLiteral(table),
-      quoteLiteral(blob.etag),
-      String(blob.size),
-      String(staged.quarantine === undefined ? staged.rows : 0),
-      quoteLiteral(staged.quarantine === undefined ? 'loaded' : 'quarantined'),
-      staged.quarantine === undefined ? 'NULL' : quoteLiteral(staged.quarantine),
-      'now()::TIMESTAMP',
-    ];
-    return `(${values.join(', ')})`;
-  });
-  for (let i = 0; i < rows.length; i += 500) {
-    await connection.run(
-      `INSERT OR REPLACE INTO mdq_manifest VALUES ${rows.slice(i, i + 500).join(',\n')}`,
-    );
-  }
+/** Records the batch's blobs from `_mdq_files`; runs inside the batch's transaction. */
+export async function recordBlobs(connection: DuckDBConnection, source: string): Promise<void> {
+  await connection.run(`INSERT OR REPLACE INTO mdq_manifest
+    SELECT ${quoteLiteral(source)}, blob, layout, service, model, manifest_version, identifier,
+      day, table_name, etag, size, rows, status, error, now()::TIMESTAMP
+    FROM _mdq_files`);
 }

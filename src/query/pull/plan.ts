@@ -54,6 +54,7 @@ export async function planPull(
         continue;
       }
       blobs.push({
+        ordinal: blobs.length,
         blob,
         path,
         table,

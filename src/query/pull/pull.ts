@@ -137,7 +137,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
         if (batch === undefined) {
           break;
         }
-        const outcome = await loadBatch(connection, options.source, batch);
+        const outcome = await loadBatch(connection, options.source, batch, staging);
         queue.release(batch);
         await removeStaged(batch);
         for (const [table, rows] of outcome.rowsByTable) {

@@ -3,6 +3,8 @@ import { AKS_GENERATED, WORKBENCH_GENERATED } from './csv-columns.js';
 import { V2_STAGED_PREFIX } from './jsonl-stager.js';
 import type { StagedFile } from './stage.js';
 
+const V2_TEXT = new Set(['_corr', '_time', '_mv']);
+
 /** Staged files of one table that share their columns: one read_csv call reads them all. */
 export interface StagedGroup {
   format: 'csv' | 'v2';
@@ -32,21 +34,27 @@ export function groupStaged(files: readonly StagedFile[]): StagedGroup[] {
 
 /**
  * One read_csv over a group with every option pinned (tooling-notes §5): no sniffing, no
- * union_by_name, columns positional and all text. Staged files are mdq's own rewrite (LF line
+ * union_by_name, columns positional, as text unless `types` are given (then a value that does
+ * not parse fails the read, never turns into NULL). Staged files are mdq's own rewrite (LF line
  * ends, no header, every row as wide as the columns unless `ragged`), so this never guesses.
  */
-export function readStagedSql(group: StagedGroup, files: readonly StagedFile[]): string {
-  const positional = group.columns.map((_, i) => [`c${i}`, 'VARCHAR'] as const);
+export function readStagedSql(
+  group: StagedGroup,
+  paths: readonly string[],
+  types?: readonly string[],
+): string {
+  const positional = group.columns.map((_, i) => [`c${i}`, types?.[i] ?? 'VARCHAR'] as const);
   const prefix =
     group.format === 'v2'
-      ? V2_STAGED_PREFIX.map(
-          (name) => [name, name === '_line' || name === '_idx' ? 'BIGINT' : 'VARCHAR'] as const,
-        )
-      : ([['_line', 'BIGINT']] as const);
+      ? V2_STAGED_PREFIX.map((name) => [name, V2_TEXT.has(name) ? 'VARCHAR' : 'BIGINT'] as const)
+      : ([
+          ['_blob_id', 'BIGINT'],
+          ['_line', 'BIGINT'],
+          ['_row', 'BIGINT'],
+        ] as const);
   const columns = [...prefix, ...positional]
     .map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(type)}`)
     .join(', ');
-  const paths = files.map((staged) => quoteLiteral(staged.file ?? '')).join(', ');
   const options = [
     `columns = {${columns}}`,
     'header = false',
@@ -57,31 +65,34 @@ export function readStagedSql(group: StagedGroup, files: readonly StagedFile[]):
     "new_line = '\\n'",
     'allow_quoted_nulls = false',
     'max_line_size = 67108864',
-    'filename = true',
     ...(group.ragged ? ['null_padding = true', 'parallel = false'] : []),
   ];
-  return `read_csv([${paths}], ${options.join(', ')})`;
+  const list = paths.map((path) => quoteLiteral(path)).join(', ');
+  return `read_csv([${list}], ${options.join(', ')})`;
 }
 
 /**
  * SELECT of a group with the system columns filled: path facts from `_mdq_files`, the row's
  * timestamp and correlation key from the format's generated columns (formats.md §5.6).
  */
-export function selectGroupSql(group: StagedGroup, files: readonly StagedFile[]): string {
+export function selectGroupSql(
+  group: StagedGroup,
+  paths: readonly string[],
+  types?: readonly string[],
+): string {
   const data = group.columns.map((name, i) => `s.c${i} AS ${quoteIdentifier(name)}`);
   const column = (name: string) => {
     const i = group.columns.findIndex((c) => c.toLowerCase() === name.toLowerCase());
-    return i < 0 ? undefined : `s.c${i}`;
+    // Typed loads may have read it as a number: the key is text either way.
+    return i < 0 ? undefined : `CAST(s.c${i} AS VARCHAR)`;
   };
   let ts: string;
   let corr: string;
   let version = 'f.model_version';
-  let idx = '0';
   if (group.format === 'v2') {
     ts = 's._time';
     corr = 's._corr';
     version = 's._mv';
-    idx = 's._idx';
   } else {
     const [aksCorr, aksTs] = AKS_GENERATED;
     const [wbTs, wbCorr, wbRequest] = WORKBENCH_GENERATED;
@@ -99,11 +110,11 @@ export function selectGroupSql(group: StagedGroup, files: readonly StagedFile[])
     `${version} AS _model_version`,
     'f.identifier AS _identifier',
     'f.day AS _date',
-    `CAST(TRY_CAST(${ts} AS TIMESTAMPTZ) AS TIMESTAMP) AS _ts`,
+    // Naive and Z-suffixed ISO times parse as TIMESTAMP; only other offsets need TIMESTAMPTZ.
+    `COALESCE(TRY_CAST(${ts} AS TIMESTAMP), CAST(TRY_CAST(${ts} AS TIMESTAMPTZ) AS TIMESTAMP)) AS _ts`,
     `CAST(${corr} AS VARCHAR) AS _correlation_id`,
-    's._line AS _line',
-    `${idx} AS _idx`,
+    's._row AS _row',
   ];
   return `SELECT ${[...system, ...data].join(', ')}
-    FROM ${readStagedSql(group, files)} s JOIN _mdq_files f ON f.path = s.filename`;
+    FROM ${readStagedSql(group, paths, types)} s JOIN _mdq_files f ON f.id = s._blob_id`;
 }

@@ -18,6 +18,7 @@ export const SYSTEM_COLUMNS: ReadonlyArray<readonly [name: string, type: string]
 export const SYSTEM_COLUMN_NAMES: ReadonlySet<string> = new Set([
   ...SYSTEM_COLUMNS.map(([name]) => name),
   '_line',
+  '_blob_id',
   '_idx',
   '_corr',
   '_time',

@@ -34,6 +34,8 @@ export interface PullOptions extends PullSelection {
 
 /** One blob chosen for download, with what the manifest knew about it. */
 export interface PlannedBlob {
+  /** Unique within one pull: staged rows carry it, so many blobs can share one staged file. */
+  ordinal: number;
   blob: BlobInfo;
   path: BlobPath;
   table: string;

@@ -1,0 +1,50 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdentifier } from '../sql.js';
+import { type InferredType, widen } from './column-types.js';
+import { ensureTable, tableColumns } from './schema.js';
+import { SYSTEM_COLUMNS } from './system-columns.js';
+
+/**
+ * Makes `table` able to take the incoming data columns: creates it with the system columns,
+ * adds new columns, widens existing ones (never narrows). Runs inside the batch transaction,
+ * before any row changes (DuckDB refuses to ALTER a table modified in the same transaction).
+ * Returns the table's final column name and type for each incoming column (by lower-case name).
+ */
+export async function fitColumns(
+  connection: DuckDBConnection,
+  table: string,
+  incoming: ReadonlyMap<string, InferredType>,
+): Promise<Map<string, { name: string; type: string }>> {
+  await ensureTable(connection, table);
+  const existing = new Map<string, { name: string; type: string }>();
+  for (const [name, type] of await tableColumns(connection, table)) {
+    existing.set(name.toLowerCase(), { name, type });
+  }
+  const fitted = new Map<string, { name: string; type: string }>();
+  for (const [column, inferred] of incoming) {
+    const key = column.toLowerCase();
+    if (fitted.has(key)) {
+      continue;
+    }
+    const found = existing.get(key);
+    if (found) {
+      const type = widen(found.type, inferred);
+      if (type !== found.type) {
+        await connection.run(
+          `ALTER TABLE ${quoteIdentifier(table)} ALTER COLUMN ${quoteIdentifier(found.name)} SET DATA TYPE ${type}`,
+        );
+      }
+      fitted.set(key, { name: found.name, type });
+    } else {
+      const type = inferred ?? 'VARCHAR';
+      await connection.run(
+        `ALTER TABLE ${quoteIdentifier(table)} ADD COLUMN ${quoteIdentifier(column)} ${type}`,
+      );
+      fitted.set(key, { name: column, type });
+    }
+  }
+  return fitted;
+}
+
+/** The system columns as the INSERT lists them. */
+export const SYSTEM_SELECT = SYSTEM_COLUMNS.map(([name]) => quoteIdentifier(name)).join(', ');
