@@ -233,3 +233,12 @@ test('Ctrl-C (the signal) stops the pull with exit 130', async () => {
   expect(result.code).toBe(130);
   expect(result.stderr).toContain('mdq: interrupted');
 });
+
+test('on a terminal the progress is drawn with ink on stderr; stdout stays empty', async () => {
+  const { root, db } = await freshArchive('tty');
+  const result = await runMdq(pullArgs(root, db), { tty: true, env: { CI: undefined } });
+  expect(result.code).toBe(0);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toContain('blobs listed');
+  expect(result.stderr).toContain('6 blobs loaded');
+});
