@@ -59,7 +59,8 @@ export function scriptItems(text: string): string[] {
     pending += `${line}\n`;
     const { statements, rest } = splitStatements(pending);
     items.push(...statements);
-    pending = rest;
+    // rest comes back trimmed; its line end matters (a `-- comment` must not swallow the next line).
+    pending = rest === '' ? '' : `${rest}\n`;
   }
   if (pending.trim() !== '') {
     items.push(pending.trim());

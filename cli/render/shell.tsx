@@ -45,6 +45,9 @@ export async function runShell(
       stdin: context.stdin,
       exitOnCtrlC: false,
       patchConsole: false,
+      // The caller decided this is a terminal session (context.isInteractive); ink's own CI
+      // detection treats an empty CI variable as CI and would render nothing until exit.
+      interactive: true,
     },
   );
   await instance.waitUntilExit();

@@ -7,6 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import { InterruptedError, MdqError, QueryError, throwIfAborted } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
+import { interruptOnAbort } from './run.js';
 import { quoteIdentifier, quoteLiteral } from './sql.js';
 
 export type ExportFormat = 'parquet' | 'csv';
@@ -170,8 +171,7 @@ async function copyTo(
     copyOptions.push(`PARTITION_BY (${options.partitionBy.map(quoteIdentifier).join(', ')})`);
   }
   const sql = `COPY (${selectOf(options.source)}) TO ${quoteLiteral(path)} (${copyOptions.join(', ')})`;
-  const onAbort = () => connection.interrupt();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const stopInterrupting = interruptOnAbort(connection, options.signal);
   try {
     throwIfAborted(options.signal);
     const result = await connection.run(sql);
@@ -189,7 +189,7 @@ async function copyTo(
       hint: 'check --table/--query and --partition-by column names (mdq sql ".tables")',
     });
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
+    stopInterrupting();
   }
 }
 

@@ -4,7 +4,7 @@ import {
   DuckDBTypeId,
   JsonDuckDBValueConverter,
 } from '@duckdb/node-api';
-import { InterruptedError, QueryError } from '../errors.js';
+import { InterruptedError, QueryError, throwIfAborted } from '../errors.js';
 import { quoteLiteral } from './sql.js';
 
 /**
@@ -49,13 +49,13 @@ export async function streamQuery(
   if (signal?.aborted) {
     throw new InterruptedError();
   }
-  const onAbort = () => connection.interrupt();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const stopInterrupting = interruptOnAbort(connection, signal);
   let result: DuckDBResult;
   try {
     result = await runStatements(connection, sql);
+    throwIfAborted(signal);
   } catch (error) {
-    signal?.removeEventListener('abort', onAbort);
+    stopInterrupting();
     throw await toQueryError(connection, error, signal);
   }
   const columns = describeColumns(result);
@@ -64,6 +64,11 @@ export async function streamQuery(
     async *chunks() {
       try {
         while (true) {
+          // An interrupt that landed before DuckDB started executing is reset by the execution
+          // itself, so a fired signal is checked here too, not only through interrupt().
+          if (signal?.aborted) {
+            throw new InterruptedError('query interrupted');
+          }
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) {
             return;
@@ -73,9 +78,34 @@ export async function streamQuery(
       } catch (error) {
         throw await toQueryError(connection, error, signal);
       } finally {
-        signal?.removeEventListener('abort', onAbort);
+        stopInterrupting();
       }
     },
+  };
+}
+
+const REINTERRUPT_MS = 100;
+
+/**
+ * Wires an AbortSignal to `connection.interrupt()`. DuckDB clears its interrupt flag when a
+ * query starts executing, so an interrupt that lands while the statement is still being parsed
+ * or prepared is lost; after an abort the interrupt is therefore repeated until the query
+ * settles. Returns the function that stops all of it.
+ */
+export function interruptOnAbort(
+  connection: DuckDBConnection,
+  signal: AbortSignal | undefined,
+): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    connection.interrupt();
+    timer = setInterval(() => connection.interrupt(), REINTERRUPT_MS);
+    timer.unref();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return () => {
+    signal?.removeEventListener('abort', onAbort);
+    clearInterval(timer);
   };
 }
 
