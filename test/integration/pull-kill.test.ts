@@ -58,6 +58,25 @@ async function snapshot(dbPath: string) {
   }
 }
 
+let clean: Awaited<ReturnType<typeof snapshot>> | undefined;
+
+/** What an uninterrupted pull of the archive gives (computed once). */
+async function cleanSnapshot() {
+  if (!clean) {
+    const dbPath = join(tmp.path, 'clean.duckdb');
+    await pull({
+      store: new LocalBlobStore(source),
+      source,
+      dbPath,
+      service: 'irisapp',
+      from: { year: 2024, month: 1, day: 1 },
+      to: { year: 2024, month: 1, day: 31 },
+    });
+    clean = await snapshot(dbPath);
+  }
+  return clean;
+}
+
 /** Blobs whose rows in the tables differ from what the manifest says was committed. */
 async function inconsistentBlobs(dbPath: string) {
   if (!existsSync(dbPath)) {
@@ -117,16 +136,7 @@ function pullAndKill(dbPath: string, killAt: string): Promise<string> {
 }
 
 test('a pull SIGKILLed mid-way, then re-run, equals a clean pull table for table', async () => {
-  const cleanDb = join(tmp.path, 'clean.duckdb');
-  await pull({
-    store: new LocalBlobStore(source),
-    source,
-    dbPath: cleanDb,
-    service: 'irisapp',
-    from: { year: 2024, month: 1, day: 1 },
-    to: { year: 2024, month: 1, day: 31 },
-  });
-  const clean = await snapshot(cleanDb);
+  const clean = await cleanSnapshot();
   expect(clean.scored).toEqual([{ n: '60', m: '60' }]);
 
   for (const killAt of ['downloaded 1', 'committed 3', 'committed 17']) {
@@ -147,4 +157,36 @@ test('a pull SIGKILLed mid-way, then re-run, equals a clean pull table for table
     expect(existsSync(`${dbPath}.staging`)).toBe(false);
     expect(await snapshot(dbPath)).toEqual(clean);
   }
+});
+
+test('Ctrl-C mid-pull stops after the batch in hand; the next pull completes it exactly', async () => {
+  const dbPath = join(tmp.path, 'interrupted.duckdb');
+  const controller = new AbortController();
+  const selection = {
+    store: new LocalBlobStore(source),
+    source,
+    dbPath,
+    service: 'irisapp',
+    from: { year: 2024, month: 1, day: 1 },
+    to: { year: 2024, month: 1, day: 31 },
+  };
+  await expect(
+    pull({
+      ...selection,
+      batch: { maxBlobs: 1 },
+      concurrency: 1,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.batchesCommitted === 2) {
+          controller.abort();
+        }
+      },
+    }),
+  ).rejects.toMatchObject({ code: 'interrupted', exitCode: 130 });
+  expect(await inconsistentBlobs(dbPath)).toEqual([]);
+  expect(existsSync(`${dbPath}.staging`)).toBe(false);
+  const resumed = await pull(selection);
+  expect(resumed.blobsSkipped).toBeGreaterThanOrEqual(2);
+  expect(resumed.blobsSkipped + resumed.blobsLoaded).toBe(40);
+  expect(await snapshot(dbPath)).toEqual(await cleanSnapshot());
 });

@@ -15,9 +15,12 @@ import { StagingDir } from './staging-dir.js';
 import type { PullOptions, PullProgress, PullResult, QuarantinedBlob } from './types.js';
 
 const DEFAULT_BATCH_BLOBS = 1000;
-const DEFAULT_BATCH_BYTES = 256 * 1024 * 1024;
-/** Staged bytes allowed to wait for the loader before downloads pause. */
-const MAX_PENDING_BYTES = 1024 * 1024 * 1024;
+const DEFAULT_BATCH_BYTES = 128 * 1024 * 1024;
+/**
+ * Staged bytes allowed to wait for the loader before downloads pause: bounds the staging disk
+ * and the memory of small blobs staged in memory, whatever the number and size of blobs.
+ */
+const MAX_PENDING_BYTES = 256 * 1024 * 1024;
 
 /**
  * `mdq pull` as a library call: lists the selection, downloads new and changed blobs
@@ -87,7 +90,11 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       return registry;
     };
     const queue = new StagedQueue();
-    const limit = pLimit(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY));
+    // rejectOnClear: queued downloads must settle when a failure clears the queue.
+    const limit = pLimit({
+      concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
+      rejectOnClear: true,
+    });
     const downloads = plan.blobs.map((planned) =>
       limit(async () => {
         await queue.waitForRoom(MAX_PENDING_BYTES);
