@@ -154,7 +154,7 @@ export function collectorRows(result: CollectorResults): TableRow[] {
       met: yes(fresh <= DEFAULT_FLUSH_SECONDS + 1),
     },
     {
-      scenario: `memory during a ${Math.round(soak.run.seconds)} s full-speed run (${fmtRate(soak.run.rowsPerSecond, 'rows/s')})`,
+      scenario: `collector memory (own process) during a ${Math.round(soak.run.seconds)} s full-speed run to a local folder (${fmtRate(soak.run.rowsPerSecond, 'rows/s')})`,
       mdq: `RSS ${mib(soak.startRss)} → ${mib(soak.endRss)}, max ${mib(soak.maxRss)}`,
       baseline: '—',
       ratio: '—',

@@ -1,13 +1,15 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { BenchAzurite } from '../azurite.js';
 import type { BenchSettings } from '../settings.js';
 import { median, repeat } from '../stats.js';
 import { measureFreshness } from './freshness.js';
 import { type CollectCost, measureCollectCost } from './hot-path.js';
 import { benchCollector } from './rows.js';
-import { type SoakResult, soakCollector } from './soak.js';
+import type { SoakResult } from './soak.js';
 import { type SustainedRun, sustainCollector, sustainPlainFs } from './sustained.js';
 
 export interface CollectorResults {
@@ -71,7 +73,7 @@ export async function runCollectorBench(
     }
   });
   log(`freshness: ${freshness.map((s) => s.toFixed(2)).join(', ')} s`);
-  const soak = await inTemp((dir) => soakCollector(dir, settings.soakSeconds));
+  const soak = await inTemp((dir) => soakInChild(dir, settings.soakSeconds));
   log(
     `soak ${settings.soakSeconds} s: RSS ${mib(soak.startRss)} → ${mib(soak.endRss)} MiB (max ${mib(soak.maxRss)}), ${Math.round(soak.run.rowsPerSecond)} rows/s`,
   );
@@ -103,4 +105,14 @@ function fmt(runs: SustainedRun[]): string {
 
 function mib(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(0);
+}
+
+/** The soak runs in its own process (bench/soak-child.ts) so its RSS is the collector's alone. */
+async function soakInChild(work: string, seconds: number): Promise<SoakResult> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', resolve('bench/soak-child.ts'), JSON.stringify({ work, seconds })],
+    { maxBuffer: 1024 * 1024 },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as SoakResult;
 }
