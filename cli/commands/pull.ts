@@ -63,7 +63,6 @@ export const pullCommand: Command = {
         describe:
           'Azure Storage connection string (else AZURE_STORAGE_CONNECTION_STRING, AML_MODEL_DC_STORAGE)',
       })
-      .option('batch-blobs', { type: 'number', hidden: true })
       .example(
         '$0 pull --service irisapp --from 2024-01-01',
         'from ./modeldata (or MDQ_SOURCE) into ./mdq.duckdb',
@@ -110,14 +109,13 @@ export const pullCommand: Command = {
         ...(identifiers && identifiers.length > 0 ? { identifiers } : {}),
         layout: args.layout as LayoutChoice,
         concurrency,
-        env: context.env,
         signal: context.signal,
         onProgress: reporter.update,
-        ...(typeof args.batchBlobs === 'number' ? { batch: { maxBlobs: args.batchBlobs } } : {}),
       });
       reporter.done();
       context.stderr.write(formatPullSummary(result));
-      return result.quarantined.length > 0 || result.vanished.length > 0 ? 1 : 0;
+      // A blob deleted while pulling (retention) is reported, not a failure.
+      return result.quarantined.length > 0 ? 1 : 0;
     } catch (error) {
       reporter.done();
       if (error instanceof InterruptedError) {

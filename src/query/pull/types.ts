@@ -1,4 +1,3 @@
-import type { Env } from '../../config.js';
 import type { BlobPath, Day, LayoutKind } from '../../layout/types.js';
 import type { BlobInfo, BlobStore } from '../../store/blob-store.js';
 
@@ -25,7 +24,6 @@ export interface PullOptions extends PullSelection {
   dbPath: string;
   /** Concurrent downloads (default 16). */
   concurrency?: number;
-  env?: Env;
   signal?: AbortSignal;
   onProgress?: (progress: PullProgress) => void;
   /** Load batches: blobs per transaction and bytes per transaction (tests make them small). */
