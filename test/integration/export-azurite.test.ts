@@ -66,7 +66,7 @@ test('export --out <Azurite URL> --partition-by uploads hive folders that read b
     const arrayBuffer = buffer.buffer.slice(
       buffer.byteOffset,
       buffer.byteOffset + buffer.byteLength,
-    );
+    ) as ArrayBuffer;
     for (const row of (await parquetReadObjects({ file: arrayBuffer })) as Record<
       string,
       unknown

@@ -54,7 +54,10 @@ async function readWithDuckDb(glob: string, hive: boolean) {
 
 async function readWithHyparquet(file: string) {
   const buffer = await readFile(file);
-  const arrayBuffer = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
+  const arrayBuffer = buffer.buffer.slice(
+    buffer.byteOffset,
+    buffer.byteOffset + buffer.byteLength,
+  ) as ArrayBuffer;
   return (await parquetReadObjects({ file: arrayBuffer })) as Record<string, unknown>[];
 }
 
