@@ -101,7 +101,6 @@ export const demoCommand: Command = {
       service: DEMO_SERVICE,
       from: first,
       to: today,
-      env: context.env,
       signal: context.signal,
     });
     context.stderr.write(formatPullSummary(result));

@@ -1,3 +1,4 @@
+import { AKS_GENERATED_COLUMNS } from '../layout/columns.js';
 import type { StreamPath } from '../layout/index.js';
 import type { ResolvedCorrelation } from './correlation.js';
 import { CSV_EOL, csvField, csvLine } from './csv.js';
@@ -5,18 +6,6 @@ import { PeriodFolders } from './day-folders.js';
 import { type Encoded, type Encoder, HeaderCache, TargetCache } from './encoder.js';
 import type { Rows } from './rows.js';
 import { pythonIsoformat } from './timestamps.js';
-
-/** The eight columns the AKS collector appends after the features, in order (formats.md §2). */
-export const AKS_COLUMNS = [
-  '$aml_dc_correlation_id',
-  '$aml_dc_scoring_timestamp',
-  '$aml_dc_boundary',
-  '$aml_workspace',
-  '$aml_service_name',
-  '$aml_model_name',
-  '$aml_model_version',
-  '$aml_request_id',
-] as const;
 
 /** Day boundary in minutes: mdq writes day folders only. */
 const DAY_BOUNDARY = '1440';
@@ -30,7 +19,7 @@ const DAY_BOUNDARY = '1440';
 export class AksEncoder implements Encoder {
   readonly #folders: PeriodFolders;
   readonly #targets: TargetCache;
-  readonly #headers = new HeaderCache((columns) => csvLine([...columns, ...AKS_COLUMNS]));
+  readonly #headers = new HeaderCache((columns) => csvLine([...columns, ...AKS_GENERATED_COLUMNS]));
   /** `,<boundary>,<workspace>,<service>,<model>,<version>` : the same for every row. */
   readonly #fixedCells: string;
 

@@ -1,3 +1,4 @@
+import { WORKBENCH_GENERATED_COLUMNS } from '../layout/columns.js';
 import type { StreamPath } from '../layout/index.js';
 import type { ResolvedCorrelation } from './correlation.js';
 import { CSV_EOL, csvField, csvLine } from './csv.js';
@@ -5,9 +6,6 @@ import { PeriodFolders } from './day-folders.js';
 import { type Encoded, type Encoder, HeaderCache, TargetCache } from './encoder.js';
 import type { Rows } from './rows.js';
 import { pythonIsoformat } from './timestamps.js';
-
-/** The three columns the Workbench collector prepends (formats.md §1). */
-export const WORKBENCH_COLUMNS = ['$Timestamp', '$CorrelationId', '$RequestId'] as const;
 
 /**
  * Workbench CSV: `<…>/<identifier>/<yyyy>/<mm>/<dd>/data.csv`, columns
@@ -18,7 +16,9 @@ export const WORKBENCH_COLUMNS = ['$Timestamp', '$CorrelationId', '$RequestId'] 
 export class WorkbenchEncoder implements Encoder {
   readonly #folders: PeriodFolders;
   readonly #targets: TargetCache;
-  readonly #headers = new HeaderCache((columns) => csvLine([...WORKBENCH_COLUMNS, ...columns]));
+  readonly #headers = new HeaderCache((columns) =>
+    csvLine([...WORKBENCH_GENERATED_COLUMNS, ...columns]),
+  );
 
   constructor(stream: StreamPath) {
     this.#folders = new PeriodFolders(stream, 'day');

@@ -1,3 +1,4 @@
+export * from './columns.js';
 export * from './days.js';
 export * from './paths.js';
 export * from './types.js';

@@ -1,3 +1,4 @@
+import { AKS_GENERATED_COLUMNS, WORKBENCH_GENERATED_COLUMNS } from '../../layout/columns.js';
 import type { LayoutKind } from '../../layout/types.js';
 import { SYSTEM_COLUMN_NAMES } from './system-columns.js';
 
@@ -7,18 +8,12 @@ import { SYSTEM_COLUMN_NAMES } from './system-columns.js';
  */
 
 /** Columns the collectors generate; a line holding any of them is a header. */
-export const WORKBENCH_GENERATED = ['$Timestamp', '$CorrelationId', '$RequestId'] as const;
-export const AKS_GENERATED = [
-  '$aml_dc_correlation_id',
-  '$aml_dc_scoring_timestamp',
-  '$aml_dc_boundary',
-  '$aml_workspace',
-  '$aml_service_name',
-  '$aml_model_name',
-  '$aml_model_version',
-  '$aml_request_id',
-] as const;
-const GENERATED = new Set<string>([...WORKBENCH_GENERATED, ...AKS_GENERATED]);
+export {
+  AKS_GENERATED_COLUMNS as AKS_GENERATED,
+  WORKBENCH_GENERATED_COLUMNS as WORKBENCH_GENERATED,
+};
+
+const GENERATED = new Set<string>([...WORKBENCH_GENERATED_COLUMNS, ...AKS_GENERATED_COLUMNS]);
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -57,14 +52,14 @@ export function positionalColumns(layout: LayoutKind, firstRow: readonly string[
     ISO_TIME.test(firstRow[0] ?? '') &&
     !ISO_TIME.test(firstRow[2] ?? '')
   ) {
-    return [...WORKBENCH_GENERATED, ...numbered(n - 3)];
+    return [...WORKBENCH_GENERATED_COLUMNS, ...numbered(n - 3)];
   }
   if (n >= 8) {
     // AKS numpy/list inputs: data values, then the eight generated values (formats.md §2).
     const ts = firstRow[n - 7] ?? '';
     const boundary = firstRow[n - 6] ?? '';
     if (ISO_TIME.test(ts) && (boundary === '1440' || boundary === '60')) {
-      return [...numbered(n - 8), ...AKS_GENERATED];
+      return [...numbered(n - 8), ...AKS_GENERATED_COLUMNS];
     }
   }
   return numbered(n);
