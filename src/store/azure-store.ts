@@ -23,6 +23,7 @@ import {
   type ReadOptions,
 } from './blob-store.js';
 import { lazyDefaultAzureCredential } from './lazy-credential.js';
+import { readAll } from './read-all.js';
 
 export interface AzureStoreOptions {
   /**
@@ -169,11 +170,7 @@ export class AzureBlobStore implements BlobStore {
   }
 
   async readBuffer(name: string, options: ReadOptions = {}): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.read(name, options)) {
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks);
+    return readAll(await this.read(name, options));
   }
 
   async download(

@@ -14,6 +14,7 @@ import type {
   ListOptions,
   ReadOptions,
 } from './blob-store.js';
+import { readAll } from './read-all.js';
 
 /**
  * A folder seen as a blob container (the embedded collector's default, and a copied-down
@@ -91,11 +92,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async readBuffer(name: string, options: ReadOptions = {}): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.read(name, options)) {
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks);
+    return readAll(await this.read(name, options));
   }
 
   async download(
