@@ -1,5 +1,6 @@
 import { MdqError } from '../../src/errors.js';
 import { redactSecrets } from '../../src/secrets.js';
+import { escapeControl } from './escape.js';
 
 /**
  * Turns a thrown value into what the user sees on stderr. An MdqError is the user's problem:
@@ -27,6 +28,7 @@ export function exitCodeOf(error: unknown): number {
   return error instanceof MdqError ? error.exitCode : 1;
 }
 
+/** One line, and no terminal control: messages quote blob names and cells from outside. */
 function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return escapeControl(text.replace(/\s*[\r\n]+\s*/g, ' ').trim());
 }
