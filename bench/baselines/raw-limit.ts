@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ContainerClient } from '@azure/storage-blob';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pLimit from 'p-limit';
-import { AKS_COLUMNS } from '../../src/collect/encode-aks.js';
+import { AKS_GENERATED_COLUMNS as AKS_COLUMNS } from '../../src/layout/columns.js';
 import { quoteIdentifier, quoteLiteral } from '../../src/query/sql.js';
 import { IDENTIFIERS, INPUT_COLUMNS, PREDICTION_COLUMNS } from '../archive.js';
 import { secondsSince } from '../stats.js';
