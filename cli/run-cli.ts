@@ -3,6 +3,7 @@ import { MdqError, UsageError } from '../src/errors.js';
 import { COMMANDS } from './commands/index.js';
 import type { CliContext } from './context.js';
 import { exitCodeOf, formatError } from './render/errors.js';
+import { mdqVersion } from './version.js';
 
 /**
  * Parses argv, runs one command and returns its exit code. Never exits and never throws, so
@@ -22,7 +23,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .option('debug', { type: 'boolean', describe: 'Show stack traces for errors', global: true })
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version(mdqVersion())
     .wrap(Math.min(100, context.stderr.columns ?? 100))
     .exitProcess(false)
     .fail((message, error) => {
