@@ -14,7 +14,7 @@ export function describeRuns(scenarios: PullScenarioResult[], collector: Collect
       `### ${scenario.name}`,
       '',
       `- Archive: ${a.blobs} blobs, ${(a.bytes / 1e6).toFixed(1)} MB, ${a.rows.inputs.toLocaleString('en-US')} input + ${a.rows.predictions.toLocaleString('en-US')} prediction rows (AKS layout, 2 identifiers × days, generated with mdq's AKS encoder in ${scenario.generationSeconds.toFixed(1)} s)`,
-      `- mdq pull (library call \`pull()\` as the CLI makes it, default concurrency 16): ${s(scenario.mdq)} s`,
+      `- mdq pull (library call \`pull()\` as the CLI makes it, default concurrency 16): ${s(scenario.mdq)} s, of which listing (before the first download) ${s(scenario.mdqListing)} s`,
       `- azcopy copy … --recursive --from-to BlobLocal: ${typeof scenario.azcopy === 'string' ? scenario.azcopy : `${s(scenario.azcopy)} s`}`,
       `- limit total: ${s(scenario.limit.map((r) => r.seconds))} s; download ${s(scenario.limit.map((r) => r.downloadSeconds))} s; known-column load ${s(scenario.limit.map((r) => r.loadSeconds))} s`,
       `- no-op re-pull: ${s(scenario.noop)} s`,

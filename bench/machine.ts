@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
@@ -8,6 +9,7 @@ const PACKAGES = ['@duckdb/node-api', '@azure/storage-blob', 'azurite', 'tsx', '
 
 /** One line per fact about this machine, for the head of RESULTS.md. */
 export function describeMachine(azcopyVersion: string | undefined): string[] {
+  const commit = measuredCommit();
   const cpuList = cpus();
   const load = readLoadAverage();
   const versions = PACKAGES.map((name) => `${name} ${packageVersion(name)}`).join(', ');
@@ -17,6 +19,7 @@ export function describeMachine(azcopyVersion: string | undefined): string[] {
     `- Node: ${process.version} (${process.platform}/${process.arch})`,
     `- Packages: ${versions}; azcopy ${azcopyVersion ?? 'not available'}`,
     `- Load average at start: ${load}`,
+    `- Code measured: ${commit}`,
   ];
 }
 
@@ -44,5 +47,24 @@ export function readLoadAverage(): string {
     return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   } catch {
     return '?';
+  }
+}
+
+/**
+ * Which mdq was measured: BENCH_COMMIT (set when running from a `git archive` snapshot), else
+ * the checkout's HEAD, marked when the working tree has uncommitted changes.
+ */
+function measuredCommit(): string {
+  if (process.env.BENCH_COMMIT) {
+    return `${process.env.BENCH_COMMIT} (clean snapshot of that commit)`;
+  }
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'cli'])
+      .toString()
+      .trim();
+    return dirty === '' ? head : `${head} plus uncommitted changes in src/ or cli/`;
+  } catch {
+    return 'unknown (no git)';
   }
 }

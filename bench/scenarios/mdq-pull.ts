@@ -3,7 +3,7 @@ import { type PullResult, pull } from '../../src/query/pull/index.js';
 import type { BlobStore } from '../../src/store/blob-store.js';
 import { resolveStore } from '../../src/store/resolve-store.js';
 import { type Archive, BENCH_SERVICE } from '../archive.js';
-import { timed } from '../stats.js';
+import { secondsSince, timed } from '../stats.js';
 
 export interface PullTarget {
   connectionString: string;
@@ -27,7 +27,9 @@ export async function runMdqPull(
   target: PullTarget,
   dbPath: string,
   store: BlobStore = storeFor(target),
-): Promise<{ seconds: number; result: PullResult }> {
+): Promise<{ seconds: number; result: PullResult; listingSeconds: number }> {
+  const start = process.hrtime.bigint();
+  let listingSeconds = Number.NaN;
   const { value, seconds } = await timed(() =>
     pull({
       store,
@@ -36,9 +38,15 @@ export async function runMdqPull(
       service: BENCH_SERVICE,
       from: target.archive.from,
       to: target.archive.to,
+      // Only to split the time: when listing ends, downloading starts.
+      onProgress: (progress) => {
+        if (progress.phase !== 'listing' && Number.isNaN(listingSeconds)) {
+          listingSeconds = secondsSince(start);
+        }
+      },
     }),
   );
-  return { seconds, result: value };
+  return { seconds, result: value, listingSeconds };
 }
 
 /** Row counts of the pulled tables, to prove a timed pull loaded everything. */

@@ -14,6 +14,8 @@ export interface PullScenarioResult {
   archive: Archive;
   generationSeconds: number;
   mdq: number[];
+  /** Of each mdq pull: seconds until listing ended and downloads began. */
+  mdqListing: number[];
   /** Seconds per azcopy run, or why azcopy could not run. */
   azcopy: number[] | string;
   limit: LimitRun[];
@@ -56,6 +58,7 @@ export async function runPullScenario(
     archive,
     generationSeconds: generated.seconds,
     mdq: [],
+    mdqListing: [],
     azcopy: options.azcopy.ok ? [] : options.azcopy.reason,
     limit: [],
     noop: [],
@@ -68,6 +71,7 @@ export async function runPullScenario(
       const dbPath = join(work, `pull-${run}`, 'mdq.duckdb');
       const pulled = await runMdqPull(target, dbPath);
       result.mdq.push(pulled.seconds);
+      result.mdqListing.push(pulled.listingSeconds);
       const counts = await countPulledRows(dbPath);
       if (
         counts.inputs !== archive.rows.inputs ||
