@@ -1,8 +1,27 @@
 import { createHash } from 'node:crypto';
 import { StorageError } from '../errors.js';
-import { type BlobStore, MAX_APPEND_BLOCKS, MAX_APPEND_BYTES } from '../store/blob-store.js';
+import {
+  AppendPositionError,
+  type AppendResult,
+  type BlobStore,
+  MAX_APPEND_BLOCKS,
+  MAX_APPEND_BYTES,
+} from '../store/blob-store.js';
 import { withRetry } from '../store/retry.js';
 import { type BlobTarget, blobName } from './target.js';
+
+/**
+ * An append whose outcome is not known: sent to `blob` with the condition `offset`, and then the
+ * response was lost, the process ended, or storage failed. Its bytes are the first `length` bytes
+ * of the batch's remaining text; whoever resends them first reads that range back.
+ */
+export interface InDoubtAppend {
+  blob: string;
+  offset: number;
+  length: number;
+  /** Rows in those bytes (0 when they are the first piece of one oversized chunk). */
+  rows: number;
+}
 
 /** A run of whole chunks (each one collect() call) bound for one target. */
 export interface Batch {
@@ -10,6 +29,12 @@ export interface Batch {
   target: BlobTarget;
   /** Encoded chunks not yet in storage; `write` removes each one once it has landed. */
   chunks: { text: string; bytes: number; rows: number }[];
+  /**
+   * Set while an append of the first chunks is on its way or its outcome is unknown. Whoever
+   * takes the chunks over (the spool, on failure or exit) keeps it, so that a replay checks
+   * the range before sending the bytes again. Emptying `chunks` tells the writer to stop.
+   */
+  inDoubt?: InDoubtAppend | undefined;
 }
 
 export interface AppendWriterOptions {
@@ -25,10 +50,14 @@ interface Current {
   stem: string;
   n: number;
   name: string;
+  /** The blob's size as this writer last saw it: the next conditional append's offset. */
+  size: number | undefined;
 }
 
 /** How often to re-read a blob head that another writer created but has not filled yet. */
 const HEAD_READS = 6;
+/** Conditional appends lost to other writers, in a row, before one piece is given up. */
+const MAX_POSITION_CONFLICTS = 100;
 
 /**
  * Appends batches to the right blob of a target. It finds (or creates) the blob whose header
@@ -36,6 +65,11 @@ const HEAD_READS = 6;
  * other columns, rolls over to `-1`, `-2`, ... before the block limit, and splits a batch into
  * appends below the block size at chunk boundaries, so one call's rows stay contiguous even
  * when other processes append to the same blob.
+ *
+ * Exactly once: every append is conditional on the blob's size as last seen (one request per
+ * append while this is the only writer). When the condition fails, or an append's outcome is
+ * unknown (a transient error after which Azure may have committed it), the range is read back
+ * before anything is sent again; equal bytes there mean it landed.
  */
 export class AppendWriter {
   readonly #store: BlobStore;
@@ -51,24 +85,55 @@ export class AppendWriter {
     this.#retries = options.retries ?? 2;
   }
 
-  /** Writes every chunk of the batch, removing each from `batch.chunks` once it is stored. */
+  /**
+   * Writes every chunk of the batch, removing each from `batch.chunks` once it is stored. Stops
+   * early, without error, when someone else empties `batch.chunks` (spilled to the spool).
+   */
   async write(batch: Batch): Promise<void> {
     while (batch.chunks.length > 0) {
-      const { block, count } = this.#nextBlock(batch);
-      await this.#appendBlock(batch, block);
+      const { block, count, rows } = this.#nextBlock(batch);
+      if (!(await this.#appendBlock(batch, block, rows))) {
+        return;
+      }
       batch.chunks.splice(0, count);
     }
   }
 
+  /**
+   * Whether `block` is stored in `blob` at `offset`: how an in-doubt append is settled. Bytes
+   * from collect() carry a correlation id and a timestamp, so another writer's rows are never
+   * byte-equal to ours at the same place.
+   */
+  async isStoredAt(blob: string, offset: number, block: Buffer): Promise<boolean> {
+    return (await this.#check(blob, offset, block, undefined)).landed;
+  }
+
+  /** isStoredAt, also telling the blob's size (undefined: it does not exist). */
+  async #check(
+    blob: string,
+    offset: number,
+    block: Buffer,
+    knownSize: number | undefined,
+  ): Promise<{ landed: boolean; size: number | undefined }> {
+    const size = knownSize ?? (await this.#store.stat(blob))?.size;
+    if (size === undefined || size < offset + block.length) {
+      return { landed: false, size };
+    }
+    const back = await this.#store.readBuffer(blob, { offset, length: block.length });
+    return { landed: back.equals(block), size };
+  }
+
   /** As many whole chunks as fit in one append; a single oversized chunk is cut at line ends. */
-  #nextBlock(batch: Batch): { block: Buffer; count: number } {
+  #nextBlock(batch: Batch): { block: Buffer; count: number; rows: number } {
     let bytes = 0;
     let count = 0;
+    let rows = 0;
     for (const chunk of batch.chunks) {
       if (count > 0 && bytes + chunk.bytes > this.#maxAppendBytes) {
         break;
       }
       bytes += chunk.bytes;
+      rows += chunk.rows;
       count++;
     }
     const block = Buffer.from(
@@ -79,35 +144,121 @@ export class AppendWriter {
             .map((chunk) => chunk.text)
             .join(''),
     );
-    return { block, count };
+    return { block, count, rows };
   }
 
-  async #appendBlock(batch: Batch, block: Buffer): Promise<void> {
+  async #appendBlock(batch: Batch, block: Buffer, rows: number): Promise<boolean> {
     const pieces = block.length <= this.#maxAppendBytes ? [block] : this.#split(block);
-    for (const piece of pieces) {
-      await withRetry(() => this.#appendOnce(batch, piece), { retries: this.#retries });
+    for (const [index, piece] of pieces.entries()) {
+      // Only the first piece starts at the batch's first byte, so only it can be described to
+      // the spool; a later piece in doubt is settled here or resent.
+      const rowsForSpool = index > 0 ? undefined : pieces.length === 1 ? rows : 0;
+      if (!(await this.#appendPiece(batch, piece, rowsForSpool))) {
+        return false;
+      }
     }
+    return true;
   }
 
-  async #appendOnce(batch: Batch, piece: Buffer): Promise<void> {
-    const current = await this.#resolve(batch);
-    let result: Awaited<ReturnType<BlobStore['append']>>;
-    try {
-      result = await this.#store.append(current.name, piece);
-    } catch (error) {
-      if (isBlockLimit(error) || isNotFound(error)) {
-        // Another writer filled the blob, or it was removed: find the next one and try again.
-        this.#advance(batch, current, isBlockLimit(error));
-        throw new StorageError('append-retarget', `${current.name} cannot take more appends`, {
-          cause: error,
-          isTransient: true,
-        });
+  /** One piece, exactly once: false when the batch was taken over (spilled) meanwhile. */
+  async #appendPiece(
+    batch: Batch,
+    piece: Buffer,
+    rowsForSpool: number | undefined,
+  ): Promise<boolean> {
+    // The last send whose outcome is unknown; `size` is the blob's size seen after it failed.
+    let doubt: { current: Current; offset: number; size?: number | undefined } | undefined;
+    let conflicts = 0;
+    const markDoubt = (value: typeof doubt) => {
+      doubt = value;
+      if (rowsForSpool !== undefined) {
+        batch.inDoubt =
+          value === undefined
+            ? undefined
+            : {
+                blob: value.current.name,
+                offset: value.offset,
+                length: piece.length,
+                rows: rowsForSpool,
+              };
       }
-      throw error;
+    };
+    return withRetry(
+      async () => {
+        for (;;) {
+          if (doubt !== undefined) {
+            // Only a size seen after the failed send may be used here: an older one could hide
+            // our bytes and have them sent twice.
+            const { current, offset } = doubt;
+            const { landed, size } = await this.#check(current.name, offset, piece, doubt.size);
+            markDoubt(undefined);
+            if (landed) {
+              return true;
+            }
+            current.size = size;
+          }
+          const current = await this.#resolve(batch);
+          const offset = current.size ?? (await this.#sizeOf(batch, current));
+          if (batch.chunks.length === 0) {
+            return false; // spilled to the spool meanwhile: it owns the rows now
+          }
+          current.size = offset;
+          markDoubt({ current, offset });
+          let result: AppendResult;
+          try {
+            result = await this.#store.append(current.name, piece, { expectedOffset: offset });
+          } catch (error) {
+            current.size = undefined;
+            if (error instanceof AppendPositionError) {
+              // Another writer appended first, or an earlier send of ours landed (the SDK resent
+              // it after a lost response): settle that, then go again at the new end.
+              current.size = error.currentSize;
+              markDoubt({ current, offset, size: error.currentSize });
+              if (++conflicts > MAX_POSITION_CONFLICTS) {
+                throw error;
+              }
+              continue;
+            }
+            if (isBlockLimit(error) || isNotFound(error)) {
+              // Another writer filled the blob, or it was removed: nothing landed; find the
+              // next one and try again.
+              markDoubt(undefined);
+              this.#advance(batch, current, isBlockLimit(error));
+              throw new StorageError(
+                'append-retarget',
+                `${current.name} cannot take more appends`,
+                {
+                  cause: error,
+                  isTransient: true,
+                },
+              );
+            }
+            // Outcome unknown: the next try (or the spool's replay) reads the range back first.
+            throw error;
+          }
+          markDoubt(undefined);
+          current.size =
+            result.size ?? (result.offset === undefined ? undefined : result.offset + piece.length);
+          if (result.blockCount !== undefined && result.blockCount >= this.#maxBlocks) {
+            this.#advance(batch, current, true);
+          }
+          return true;
+        }
+      },
+      { retries: this.#retries },
+    );
+  }
+
+  /** The blob's size now; a vanished blob is forgotten, so the next try finds or creates it. */
+  async #sizeOf(batch: Batch, current: Current): Promise<number> {
+    const info = await this.#store.stat(current.name);
+    if (info === undefined) {
+      this.#advance(batch, current, false);
+      throw new StorageError('append-retarget', `${current.name} no longer exists`, {
+        isTransient: true,
+      });
     }
-    if (result.blockCount !== undefined && result.blockCount >= this.#maxBlocks) {
-      this.#advance(batch, current, true);
-    }
+    return info.size;
   }
 
   /** Moves the target to the following blob (rollover), or forgets it so it is found again. */
@@ -138,10 +289,11 @@ export class AppendWriter {
     for (;;) {
       const name = blobName(target, stem, n);
       if ((await this.#store.createAppendable(name, header)) === 'created') {
-        return { stem, n, name };
+        return { stem, n, name, size: header.length };
       }
       if (header.length === 0 || (await this.#headMatches(name, header))) {
-        return { stem, n, name };
+        // Someone else's blob: its size is learnt (one stat) before the first append.
+        return { stem, n, name, size: undefined };
       }
       if (stem === target.stem) {
         // The day's blob has other columns: a sibling named by this header, so every process

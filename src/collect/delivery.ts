@@ -1,9 +1,14 @@
 import type { MdqError } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
-import { AppendWriter, type AppendWriterOptions, type Batch } from './append-writer.js';
+import {
+  AppendWriter,
+  type AppendWriterOptions,
+  type Batch,
+  type InDoubtAppend,
+} from './append-writer.js';
 import type { Encoded } from './encoder.js';
 import { safely, toSafeError } from './safe-report.js';
-import type { DiskSpool } from './spool.js';
+import type { DiskSpool, SpooledBatch } from './spool.js';
 import type { BlobTarget } from './target.js';
 
 /** Why rows were lost (only when the spool cannot take them). */
@@ -183,14 +188,15 @@ export class Delivery {
 
   /**
    * For `exit`: everything not yet in storage, including batches whose upload is still under
-   * way, goes to the spool synchronously. An in-flight append may also land, so a row can be
-   * stored twice after an abrupt exit; losing it would be worse.
+   * way, goes to the spool synchronously. An append on its way may still land: its record says
+   * where (`inDoubt`), so the replay reads that range back and sends only what is missing.
+   * Emptying the batch's chunks stops its writer from sending anything more.
    */
   spillAllSync(): void {
     for (const queue of this.#queues.values()) {
       const inflight = queue.inflight;
       if (inflight !== undefined && inflight.chunks.length > 0) {
-        this.#spoolSync(queue.key, queue.target, inflight.chunks);
+        this.#spoolSync(queue.key, queue.target, inflight.chunks, inflight.inDoubt);
         inflight.chunks = [];
       }
     }
@@ -298,15 +304,20 @@ export class Delivery {
       }
     }
     if (batch.chunks.length > 0) {
-      await this.#spoolAsync(batch.key, batch.target, batch.chunks);
+      await this.#spoolAsync(batch.key, batch.target, batch.chunks, batch.inDoubt);
       batch.chunks = [];
     }
   }
 
-  async #spoolAsync(key: string, target: BlobTarget, chunks: Batch['chunks']): Promise<void> {
+  async #spoolAsync(
+    key: string,
+    target: BlobTarget,
+    chunks: Batch['chunks'],
+    inDoubt: InDoubtAppend | undefined,
+  ): Promise<void> {
     const rows = sumRows(chunks);
     try {
-      if (await this.#spool.write(key, target, joinText(chunks), rows)) {
+      if (await this.#spool.write(key, target, joinText(chunks), rows, inDoubt)) {
         this.counters.spooled += rows;
       } else {
         this.#drop(rows, 'spool-quota', target);
@@ -317,10 +328,15 @@ export class Delivery {
     }
   }
 
-  #spoolSync(key: string, target: BlobTarget, chunks: Batch['chunks']): void {
+  #spoolSync(
+    key: string,
+    target: BlobTarget,
+    chunks: Batch['chunks'],
+    inDoubt?: InDoubtAppend,
+  ): void {
     const rows = sumRows(chunks);
     try {
-      if (this.#spool.writeSync(key, target, joinText(chunks), rows)) {
+      if (this.#spool.writeSync(key, target, joinText(chunks), rows, inDoubt)) {
         this.counters.spooled += rows;
       } else {
         this.#drop(rows, 'spool-quota', target);
@@ -349,17 +365,32 @@ export class Delivery {
             { text: item.payload, bytes: Buffer.byteLength(item.payload), rows: item.meta.rows },
           ],
         };
+        let changed = false;
+        let rows = 0;
         try {
+          changed = await this.#skipLanded(writer, item, batch);
+          rows = rowsOf(batch);
           await writer.write(batch);
         } catch (error) {
-          await item.release();
+          // What is left goes back, with the range of this pass's last send if that is unknown,
+          // so that the next pass neither loses nor repeats it.
+          const chunk = batch.chunks[0];
+          await item.release(
+            chunk === undefined || (!changed && batch.inDoubt === undefined)
+              ? undefined
+              : {
+                  payload: chunk.text,
+                  rows: chunk.rows,
+                  ...(batch.inDoubt === undefined ? {} : { inDoubt: batch.inDoubt }),
+                },
+          );
           this.#report(error);
           this.#markUnhealthy();
           return false;
         }
         await item.done();
-        this.counters.written += item.meta.rows;
-        this.counters.replayed += item.meta.rows;
+        this.counters.written += rows;
+        this.counters.replayed += rows;
       }
     } catch (error) {
       this.#report(error);
@@ -367,6 +398,26 @@ export class Delivery {
     }
     this.#healthy = true;
     this.#replayBackoffMs = FIRST_REPLAY_BACKOFF_MS;
+    return true;
+  }
+
+  /**
+   * A batch that was on its way when its process failed or ended: reads back the range it was
+   * sent to and takes what landed off the batch. Returns whether the batch changed.
+   */
+  async #skipLanded(writer: AppendWriter, item: SpooledBatch, batch: Batch): Promise<boolean> {
+    const doubt = item.meta.inDoubt;
+    if (doubt === undefined) {
+      return false;
+    }
+    const bytes = Buffer.from(item.payload);
+    if (!(await writer.isStoredAt(doubt.blob, doubt.offset, bytes.subarray(0, doubt.length)))) {
+      return false;
+    }
+    const rest = bytes.subarray(doubt.length);
+    const rows = Math.max(0, item.meta.rows - doubt.rows);
+    batch.chunks =
+      rest.length === 0 ? [] : [{ text: rest.toString('utf8'), bytes: rest.length, rows }];
     return true;
   }
 

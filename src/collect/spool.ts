@@ -9,8 +9,9 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { InDoubtAppend } from './append-writer.js';
 import type { BlobTarget } from './target.js';
 
 /** First line of a spool file: where its payload belongs. */
@@ -21,6 +22,18 @@ export interface SpoolMeta {
   key: string;
   target: BlobTarget;
   rows: number;
+  /**
+   * The payload's first bytes were sent to storage by a process that then failed or ended
+   * before learning the outcome: the replayer reads that range back and skips them if there.
+   */
+  inDoubt?: InDoubtAppend;
+}
+
+/** What is left of a claimed batch after a partial replay. */
+export interface SpoolUpdate {
+  payload: string;
+  rows: number;
+  inDoubt?: InDoubtAppend;
 }
 
 export interface SpooledBatch {
@@ -28,8 +41,11 @@ export interface SpooledBatch {
   payload: string;
   /** The batch is in storage: delete the file. */
   done(): Promise<void>;
-  /** Storage failed again: put the file back for a later try. */
-  release(): Promise<void>;
+  /**
+   * Storage failed again: put the file back for a later try, with `update` as its new content
+   * when part of it landed or a send's outcome is unknown (replaced atomically).
+   */
+  release(update?: SpoolUpdate): Promise<void>;
 }
 
 const BATCH = '.batch';
@@ -57,8 +73,14 @@ export class DiskSpool {
   }
 
   /** Synchronous, for `exit` and for the queue cap on the hot path; false when over quota. */
-  writeSync(key: string, target: BlobTarget, payload: string, rows: number): boolean {
-    const data = this.#encode(key, target, payload, rows);
+  writeSync(
+    key: string,
+    target: BlobTarget,
+    payload: string,
+    rows: number,
+    inDoubt?: InDoubtAppend,
+  ): boolean {
+    const data = this.#encode(key, target, payload, rows, inDoubt);
     if (!this.#reserve(data.length)) {
       return false;
     }
@@ -80,8 +102,14 @@ export class DiskSpool {
     }
   }
 
-  async write(key: string, target: BlobTarget, payload: string, rows: number): Promise<boolean> {
-    const data = this.#encode(key, target, payload, rows);
+  async write(
+    key: string,
+    target: BlobTarget,
+    payload: string,
+    rows: number,
+    inDoubt?: InDoubtAppend,
+  ): Promise<boolean> {
+    const data = this.#encode(key, target, payload, rows, inDoubt);
     if (!this.#reserve(data.length)) {
       return false;
     }
@@ -141,7 +169,12 @@ export class DiskSpool {
             this.#usedBytes = Math.max(0, this.#usedBytes - size);
           }
         },
-        release: () => rename(claimed, path).catch(() => undefined),
+        release: async (update) => {
+          if (update !== undefined) {
+            await this.#replace(claimed, parsed.meta, update).catch(() => undefined);
+          }
+          await rename(claimed, path).catch(() => undefined);
+        },
       };
     }
   }
@@ -155,8 +188,45 @@ export class DiskSpool {
     }
   }
 
-  #encode(key: string, target: BlobTarget, payload: string, rows: number): Buffer {
-    const meta: SpoolMeta = { v: 1, destination: this.#destination, key, target, rows };
+  /** New content for a claimed file: written aside, synced, renamed over it (never half). */
+  async #replace(claimed: string, meta: SpoolMeta, update: SpoolUpdate): Promise<void> {
+    const { inDoubt: _old, ...rest } = meta;
+    const next: SpoolMeta = {
+      ...rest,
+      rows: update.rows,
+      ...(update.inDoubt === undefined ? {} : { inDoubt: { ...update.inDoubt } }),
+    };
+    const data = Buffer.from(`${JSON.stringify(next)}\n${update.payload}`);
+    const { tmp } = this.#names();
+    const handle = await open(tmp, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const before = (await stat(claimed)).size;
+    await rename(tmp, claimed);
+    if (this.#usedBytes !== undefined) {
+      this.#usedBytes = Math.max(0, this.#usedBytes + data.length - before);
+    }
+  }
+
+  #encode(
+    key: string,
+    target: BlobTarget,
+    payload: string,
+    rows: number,
+    inDoubt: InDoubtAppend | undefined,
+  ): Buffer {
+    const meta: SpoolMeta = {
+      v: 1,
+      destination: this.#destination,
+      key,
+      target,
+      rows,
+      ...(inDoubt === undefined ? {} : { inDoubt: { ...inDoubt } }),
+    };
     return Buffer.from(`${JSON.stringify(meta)}\n${payload}`);
   }
 
@@ -217,6 +287,9 @@ export function parseSpoolFile(text: string): { meta: SpoolMeta; payload: string
     if (meta.v !== 1 || typeof meta.key !== 'string' || typeof meta.target !== 'object') {
       return undefined;
     }
+    if (meta.inDoubt !== undefined && !isInDoubt(meta.inDoubt)) {
+      return undefined;
+    }
     return { meta, payload: text.slice(newline + 1) };
   } catch {
     return undefined;
@@ -231,4 +304,16 @@ function isAlive(pid: number): boolean {
     // EPERM: alive but someone else's.
     return (error as { code?: string }).code === 'EPERM';
   }
+}
+
+function isInDoubt(value: unknown): value is InDoubtAppend {
+  const v = value as Partial<InDoubtAppend> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.blob === 'string' &&
+    Number.isSafeInteger(v.offset) &&
+    Number.isSafeInteger(v.length) &&
+    Number.isSafeInteger(v.rows)
+  );
 }

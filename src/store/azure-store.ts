@@ -13,6 +13,8 @@ import { ConfigError, MdqError, StorageError } from '../errors.js';
 import { redactSecrets } from '../secrets.js';
 import { serviceCodeOf, statusOf, toStorageError } from './azure-errors.js';
 import {
+  type AppendOptions,
+  AppendPositionError,
   type AppendResult,
   type BlobInfo,
   type BlobStore,
@@ -275,7 +277,7 @@ export class AzureBlobStore implements BlobStore {
     }
   }
 
-  async append(name: string, data: Uint8Array): Promise<AppendResult> {
+  async append(name: string, data: Uint8Array, options: AppendOptions = {}): Promise<AppendResult> {
     if (data.byteLength > MAX_APPEND_BYTES) {
       throw new StorageError(
         'append-too-large',
@@ -283,21 +285,43 @@ export class AzureBlobStore implements BlobStore {
         { hint: 'split the batch into several appends' },
       );
     }
+    const expected = options.expectedOffset;
     if (data.byteLength === 0) {
-      return {}; // Azure refuses an empty block; appending nothing changes nothing.
+      // Azure refuses an empty block; appending nothing changes nothing, but the condition holds.
+      if (expected === undefined) {
+        return {};
+      }
+      const info = await this.stat(name);
+      if (info === undefined) {
+        throw this.#error({ statusCode: 404, details: { errorCode: 'BlobNotFound' } }, name);
+      }
+      if (info.size !== expected) {
+        throw new AppendPositionError(name, expected, info.size);
+      }
+      return { offset: expected, size: expected };
     }
     try {
+      // With appendPosition, the SDK's own retry of a request whose response was lost gets a
+      // 412 instead of appending the block a second time; the caller reads the range back.
       const response = await this.#container
         .getAppendBlobClient(name)
-        .appendBlock(data, data.byteLength);
+        .appendBlock(
+          data,
+          data.byteLength,
+          expected === undefined ? {} : { conditions: { appendPosition: expected } },
+        );
       const offset = Number(response.blobAppendOffset);
       return {
-        ...(Number.isFinite(offset) ? { size: offset + data.byteLength } : {}),
+        ...(Number.isFinite(offset) ? { offset, size: offset + data.byteLength } : {}),
         ...(response.blobCommittedBlockCount === undefined
           ? {}
           : { blockCount: response.blobCommittedBlockCount }),
       };
     } catch (error) {
+      if (expected !== undefined && statusOf(error) === 412) {
+        // AppendPositionConditionNotMet: the only condition sent. The 412 carries no size.
+        throw new AppendPositionError(name, expected);
+      }
       throw this.#error(error, name);
     }
   }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { StorageError } from '../errors.js';
 
 /** One blob as listed: names are container-relative, `/`-separated, never starting with `/`. */
 export interface BlobInfo {
@@ -28,8 +29,19 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+export interface AppendOptions {
+  /**
+   * Land only if the blob is exactly this many bytes long now (Azure's `appendPosition`);
+   * otherwise nothing is written and `AppendPositionError` is thrown. A resent append that
+   * already landed then fails instead of landing twice, which is what makes appends exactly-once.
+   */
+  expectedOffset?: number;
+}
+
 export interface AppendResult {
-  /** Size of the blob after the append, when the backend knows it. */
+  /** Offset at which the block landed (the blob's size before it), when the backend knows it. */
+  offset?: number;
+  /** Size of the blob right after the append, when the backend knows it. */
   size?: number;
   /** Number of committed append blocks (Azure); rolling over before 50,000 is the caller's job. */
   blockCount?: number;
@@ -74,8 +86,10 @@ export interface BlobStore {
   /**
    * Append bytes atomically at the end (one Azure append block, one O_APPEND write); concurrent
    * appenders never interleave within one call. The blob must exist (createAppendable).
+   * With `expectedOffset`, the append is conditional (see AppendOptions). A transient failure
+   * leaves it unknown whether the bytes landed: read the range back before sending them again.
    */
-  append(name: string, data: Uint8Array): Promise<AppendResult>;
+  append(name: string, data: Uint8Array, options?: AppendOptions): Promise<AppendResult>;
 
   delete(name: string): Promise<void>;
 }
@@ -84,3 +98,28 @@ export interface BlobStore {
 export const MAX_APPEND_BYTES = 4 * 1024 * 1024;
 /** Azure refuses the 50,001st block of an append blob. */
 export const MAX_APPEND_BLOCKS = 50_000;
+
+/**
+ * A conditional append found the blob at another size (another writer appended first, or an
+ * earlier send of the same bytes landed): nothing was written. Not transient: sending the same
+ * request again fails the same way; learn the size (and read the range back) first.
+ */
+export class AppendPositionError extends StorageError {
+  readonly blob: string;
+  readonly expectedOffset: number;
+  /** The blob's size when the condition failed, when the backend reports it (local: always). */
+  readonly currentSize: number | undefined;
+
+  constructor(blob: string, expectedOffset: number, currentSize?: number) {
+    super(
+      'append-position-mismatch',
+      `append to ${blob} expected it to be ${expectedOffset} bytes long${
+        currentSize === undefined ? '' : ` but it is ${currentSize}`
+      }`,
+      { hint: 'another writer appended first: read the size again and append at the new end' },
+    );
+    this.blob = blob;
+    this.expectedOffset = expectedOffset;
+    this.currentSize = currentSize;
+  }
+}

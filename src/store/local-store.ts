@@ -5,14 +5,16 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StorageError } from '../errors.js';
-import type {
-  AppendResult,
-  BlobInfo,
-  BlobStore,
-  CreateResult,
-  ListEntry,
-  ListOptions,
-  ReadOptions,
+import {
+  type AppendOptions,
+  AppendPositionError,
+  type AppendResult,
+  type BlobInfo,
+  type BlobStore,
+  type CreateResult,
+  type ListEntry,
+  type ListOptions,
+  type ReadOptions,
 } from './blob-store.js';
 import { readAll } from './read-all.js';
 
@@ -23,6 +25,8 @@ import { readAll } from './read-all.js';
 export class LocalBlobStore implements BlobStore {
   readonly root: string;
   readonly description: string;
+  /** Per file: the tail of this process's appends, so a condition is checked and used at once. */
+  readonly #appending = new Map<string, Promise<void>>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -155,20 +159,53 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
-  async append(name: string, data: Uint8Array): Promise<AppendResult> {
-    // O_APPEND: the kernel positions each write at the end, so concurrent appenders never
-    // overwrite each other and one write() lands contiguously.
+  /**
+   * O_APPEND: the kernel positions each write at the end, so concurrent appenders never overwrite
+   * each other and one write() lands contiguously. The `expectedOffset` condition is checked
+   * under a per-file lock of this process, so the collector's live and replayed batches never
+   * race. Across processes the check and the write are two steps; a process that appends in
+   * between moves our bytes further back, which still stores them exactly once, and then no
+   * `offset` is reported. Unlike a network call, a write that fails has not landed, so a retry
+   * never duplicates.
+   */
+  async append(name: string, data: Uint8Array, options: AppendOptions = {}): Promise<AppendResult> {
+    const path = this.#path(name);
+    const previous = this.#appending.get(path) ?? Promise.resolve();
+    const result = previous.then(() => this.#appendNow(path, name, data, options.expectedOffset));
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#appending.set(path, settled);
+    void settled.then(() => {
+      if (this.#appending.get(path) === settled) {
+        this.#appending.delete(path);
+      }
+    });
+    return result;
+  }
+
+  async #appendNow(
+    path: string,
+    name: string,
+    data: Uint8Array,
+    expected: number | undefined,
+  ): Promise<AppendResult> {
     let handle: Awaited<ReturnType<typeof open>> | undefined;
     try {
       // No O_CREAT: appending to a blob that was never created is an error, as on Azure.
-      handle = await open(this.#path(name), constants.O_WRONLY | constants.O_APPEND);
+      handle = await open(path, constants.O_WRONLY | constants.O_APPEND);
+      const before = (await handle.stat()).size;
+      if (expected !== undefined && before !== expected) {
+        throw new AppendPositionError(name, expected, before);
+      }
       let offset = 0;
       while (offset < data.length) {
         const { bytesWritten } = await handle.write(data, offset);
         offset += bytesWritten;
       }
       const { size } = await handle.stat();
-      return { size };
+      return size === before + data.length ? { offset: before, size } : { size };
     } catch (error) {
       throw this.#wrap(error, name);
     } finally {

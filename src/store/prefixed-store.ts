@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type {
+  AppendOptions,
   AppendResult,
   BlobInfo,
   BlobStore,
@@ -64,8 +65,8 @@ export class PrefixedBlobStore implements BlobStore {
     return this.inner.createAppendable(this.prefix + name, initial);
   }
 
-  append(name: string, data: Uint8Array): Promise<AppendResult> {
-    return this.inner.append(this.prefix + name, data);
+  append(name: string, data: Uint8Array, options?: AppendOptions): Promise<AppendResult> {
+    return this.inner.append(this.prefix + name, data, options);
   }
 
   delete(name: string): Promise<void> {

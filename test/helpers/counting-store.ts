@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type {
+  AppendOptions,
   AppendResult,
   BlobInfo,
   BlobStore,
@@ -89,9 +90,9 @@ export class CountingStore implements BlobStore {
     return this.#inner.createAppendable(name, initial);
   }
 
-  append(name: string, data: Uint8Array): Promise<AppendResult> {
+  append(name: string, data: Uint8Array, options?: AppendOptions): Promise<AppendResult> {
     this.counts.append++;
-    return this.#inner.append(name, data);
+    return this.#inner.append(name, data, options);
   }
 
   delete(name: string): Promise<void> {

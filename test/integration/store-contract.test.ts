@@ -11,7 +11,12 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { StorageError } from '../../src/errors.js';
 import { AzureBlobStore } from '../../src/store/azure-store.js';
-import { type BlobStore, type ListEntry, MAX_APPEND_BYTES } from '../../src/store/blob-store.js';
+import {
+  AppendPositionError,
+  type BlobStore,
+  type ListEntry,
+  MAX_APPEND_BYTES,
+} from '../../src/store/blob-store.js';
 import { LocalBlobStore } from '../../src/store/local-store.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from '../helpers/azurite.js';
 import { makeTmpDir } from '../helpers/tmp.js';
@@ -213,6 +218,65 @@ describe.each(backends)('$name contract', (backend) => {
     expect((await store.readBuffer('a/log.csv')).toString()).toBe('h\n1\n22\n');
   });
 
+  test('a conditional append lands at the expected offset and reports it', async () => {
+    const store = await backend.make();
+    await store.createAppendable('o/log.csv', text('h\n'));
+    expect(await store.append('o/log.csv', text('1\n'), { expectedOffset: 2 })).toMatchObject({
+      offset: 2,
+      size: 4,
+    });
+    expect(await store.append('o/log.csv', text('22\n'), { expectedOffset: 4 })).toMatchObject({
+      offset: 4,
+      size: 7,
+    });
+    // Without a condition the offset is reported too.
+    expect(await store.append('o/log.csv', text('3\n'))).toMatchObject({ offset: 7, size: 9 });
+    expect((await store.readBuffer('o/log.csv')).toString()).toBe('h\n1\n22\n3\n');
+  });
+
+  test('a conditional append at a stale offset writes nothing: "append-position-mismatch"', async () => {
+    const store = await backend.make();
+    await store.createAppendable('o/stale.csv', text('h\n'));
+    await store.append('o/stale.csv', text('1\n'), { expectedOffset: 2 });
+    // The same send again (what a retry after a lost response is) and a writer behind the times.
+    for (const offset of [2, 0, 9]) {
+      const error = await expectStorageError(
+        store.append('o/stale.csv', text('1\n'), { expectedOffset: offset }),
+        'append-position-mismatch',
+      );
+      expect(error).toBeInstanceOf(AppendPositionError);
+      expect(error.isTransient).toBe(false);
+      expect(error.message).toContain('o/stale.csv');
+      const mismatch = error as AppendPositionError;
+      expect(mismatch.expectedOffset).toBe(offset);
+      // The local store knows the size; Azure's 412 does not say.
+      expect([undefined, 4]).toContain(mismatch.currentSize);
+    }
+    expect((await store.readBuffer('o/stale.csv')).toString()).toBe('h\n1\n');
+    await expectStorageError(
+      store.append('o/missing.csv', text('1\n'), { expectedOffset: 0 }),
+      'blob-not-found',
+    );
+  });
+
+  test('racing conditional appends at one offset: exactly one lands', async () => {
+    const store = await backend.make();
+    await store.createAppendable('o/race.csv', text('h\n'));
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) =>
+        store.append('o/race.csv', text(`w${i}\n`), { expectedOffset: 2 }),
+      ),
+    );
+    const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+    expect(won).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        expect((r.reason as StorageError).code).toBe('append-position-mismatch');
+      }
+    }
+    expect((await store.readBuffer('o/race.csv')).toString()).toBe(`h\nw${won[0]}\n`);
+  });
+
   test('concurrent appenders: every chunk present once, never interleaved', async () => {
     const store = await backend.make();
     await store.createAppendable('a/shared.csv', text('writer,seq,pad\n'));
@@ -345,7 +409,7 @@ describe('AzureBlobStore only', () => {
     const store = AzureBlobStore.fromConnectionString(azurite.connectionString, container);
     await store.createAppendable('blocks.csv', text('h\n'));
     const result = await store.append('blocks.csv', text('1\n'));
-    expect(result).toEqual({ size: 4, blockCount: 2 });
+    expect(result).toEqual({ offset: 2, size: 4, blockCount: 2 });
   });
 
   test('an unreachable endpoint is "storage-unreachable" and transient', async () => {
