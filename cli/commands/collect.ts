@@ -63,7 +63,18 @@ export const collectCommand: Command = {
       .option('feature-names', {
         type: 'string',
         describe: 'Comma-separated column names for array rows',
-      }),
+      })
+      .example(
+        'my-service | $0 collect --service irisapp --identifier inputs',
+        'one JSON row (or array of rows) per line',
+      )
+      .example(
+        '$0 collect --service irisapp --identifier prediction --format aks < preds.ndjson',
+        'AKS layout and columns',
+      )
+      .epilog(
+        'Each line is one collect() call: a row object, an array of rows, or {"$rows": [...], "$correlationId": "..."} to tie predictions to their inputs. Writes where the embedded collector would: AML_MODEL_DC_STORAGE_ENABLED=true + AML_MODEL_DC_STORAGE, else ./modeldata.',
+      ),
   async run(args, context) {
     const warnings = { shown: 0, more: 0 };
     let lastRejection: string | undefined;

@@ -42,7 +42,20 @@ export const exportCommand: Command = {
         type: 'number',
         describe: `Parallel uploads (MDQ_CONCURRENCY, default ${DEFAULT_CONCURRENCY})`,
       })
-      .conflicts('table', 'query'),
+      .conflicts('table', 'query')
+      .example('$0 export --out scored.parquet', 'inputs joined to predictions, one Parquet file')
+      .example(
+        '$0 export --out scored --partition-by _date,_identifier',
+        'hive folders (key=value/) for Spark, Synapse, Databricks',
+      )
+      .example(
+        '$0 export --query "select * from inputs where _date >= \'2024-01-01\'" --out jan.csv',
+        'any query, as CSV',
+      )
+      .example(
+        '$0 export --out az://exports/irisapp --partition-by _date',
+        'upload to blob storage; prints the Spark SQL that reads it',
+      ),
   async run(args, context) {
     const out = args.out as string;
     const partitionBy = String(args.partitionBy ?? '')

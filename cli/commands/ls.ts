@@ -23,7 +23,12 @@ export const lsCommand: Command = {
       })
       .option('connection-string', { type: 'string', describe: 'Azure Storage connection string' })
       .option('json', { type: 'boolean', describe: 'Print the summary as JSON' })
-      .option('db', { type: 'string', describe: 'DuckDB file (MDQ_DB, default ./mdq.duckdb)' }),
+      .option('db', { type: 'string', describe: 'DuckDB file (MDQ_DB, default ./mdq.duckdb)' })
+      .example('$0 ls', 'tables, rows, days per service and blobs in ./mdq.duckdb')
+      .example(
+        '$0 ls --source az://modeldata',
+        'services, models, versions and identifiers in an archive, with first and last day',
+      ),
   async run(args, context) {
     const asJson = args.json === true;
     if (typeof args.source === 'string') {

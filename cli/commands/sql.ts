@@ -38,7 +38,20 @@ export const sqlCommand: Command = {
         type: 'number',
         describe: `Rows shown in a table (default ${DEFAULT_TABLE_LIMIT})`,
       })
-      .option('all', { type: 'boolean', describe: 'Show every row in a table' }),
+      .option('all', { type: 'boolean', describe: 'Show every row in a table' })
+      .example(
+        '$0 sql "select _date, prediction, count(*) from scored group by all order by all"',
+        'predictions per day, inputs already joined',
+      )
+      .example(
+        '$0 sql "select * from inputs" --format csv > inputs.csv',
+        'stream any result as CSV',
+      )
+      .example('$0 sql', 'an interactive shell on a terminal (.tables, .schema <t>, .help, .quit)')
+      .example('echo "select count(*) from scored;" | $0 sql', 'statements from stdin')
+      .epilog(
+        'Tables: inputs, predictions, labels and one per other identifier, each with _service, _model, _model_version, _identifier, _date, _ts, _correlation_id, _row, _blob. View scored: each input row LEFT JOINed to its own prediction, with _matched. Manifest: mdq_manifest.',
+      ),
   async run(args, context) {
     const output = args.output as string | undefined;
     const format = resolveFormat(
