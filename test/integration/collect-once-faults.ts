@@ -42,6 +42,8 @@ export class FaultyStore implements BlobStore {
   appends = 0;
   lost = 0;
   loseResponse: (n: number) => boolean;
+  /** Called before the n-th append reaches the real store. */
+  beforeAppend: ((n: number) => void) | undefined;
   /** Called after the n-th append landed, before its (possibly lost) response returns. */
   afterAppend: ((n: number) => void) | undefined;
 
@@ -103,6 +105,7 @@ export class FaultyStore implements BlobStore {
   async append(name: string, data: Uint8Array, options?: AppendOptions): Promise<AppendResult> {
     this.#check(name);
     const n = this.appends++;
+    this.beforeAppend?.(n);
     const result = await this.inner.append(name, data, options);
     this.afterAppend?.(n);
     if (this.loseResponse(n)) {
