@@ -14,6 +14,8 @@ export interface OpenDatabaseOptions {
   mustExist?: boolean;
   readOnly?: boolean;
   threads?: number;
+  /** DuckDB's memory_limit (e.g. '160MB'); beyond it DuckDB spills to `<db>.tmp/`. */
+  memoryLimit?: string;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function openDatabase(
       autoload_known_extensions: 'false',
       ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
       ...(options.threads ? { threads: String(options.threads) } : {}),
+      ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

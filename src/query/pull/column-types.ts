@@ -64,3 +64,35 @@ export function widen(existing: string, incoming: InferredType): string {
   }
   return 'VARCHAR';
 }
+
+/** Rows per blob the stagers guess types from (the careful way still reads every value). */
+export const SAMPLE_ROWS_PER_BLOB = 2000;
+
+const INTEGER = /^[-+]?\d+$/;
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+const SPECIAL = /^[-+]?(nan|inf|infinity)$/i;
+const BOOLEANS = new Set(['true', 'false', 'True', 'False', 'TRUE', 'FALSE']);
+const INT64_MAX = 9223372036854775807n;
+
+/**
+ * The type one CSV field (unquoted text, an empty field is NULL) suggests, by the rules of
+ * `inferTypes`: whole numbers (5 and 5.0) BIGINT, other numbers DOUBLE, true/false BOOLEAN.
+ */
+export function classifyField(text: string): InferredType {
+  if (text === '') {
+    return undefined;
+  }
+  if (INTEGER.test(text)) {
+    // Beyond int64 DuckDB casts only to DOUBLE; inside, BIGINT (the typed load re-checks 2^53).
+    const value = BigInt(text);
+    return value <= INT64_MAX && value >= -INT64_MAX - 1n ? 'BIGINT' : 'DOUBLE';
+  }
+  if (DECIMAL.test(text)) {
+    const value = Number(text);
+    return Number.isInteger(value) && Math.abs(value) < 2 ** 63 ? 'BIGINT' : 'DOUBLE';
+  }
+  if (SPECIAL.test(text)) {
+    return 'DOUBLE';
+  }
+  return BOOLEANS.has(text) ? 'BOOLEAN' : 'VARCHAR';
+}

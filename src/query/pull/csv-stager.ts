@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { LayoutKind } from '../../layout/types.js';
+import { classifyField, type InferredType, SAMPLE_ROWS_PER_BLOB, widen } from './column-types.js';
 import {
   AKS_GENERATED,
   isHeaderLine,
@@ -17,6 +18,14 @@ const LF = 0x0a;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** A line longer than this is a broken quote, not data: quarantine rather than buffer the blob. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** What the stager learnt while staging: guessed types and the longest staged line. */
+export interface StagedCsvSample {
+  /** Per data column (staged order), from the first rows of the blob; undefined: only empties. */
+  types: InferredType[];
+  /** Bytes of the longest staged line (sizes DuckDB's line buffer). */
+  longestLine: number;
+}
 
 export interface StagedCsvShape {
   /** Data column names in staged order (after `_line`). */
@@ -51,7 +60,18 @@ export class CsvStager {
   #rows = 0;
   /** Field positions of the correlation key: AKS id, or Workbench [$CorrelationId, $RequestId]. */
   #keyFields: number[] = [];
+  /** Where the key fields of the line being scanned start and end (-1: not reached). */
+  readonly #keyStart = [-1, -1];
+  readonly #keyEnd = [-1, -1];
   readonly #rowsPerKey = new Map<string, number>();
+  /** The last key's raw bytes and count: rows of one request follow each other. */
+  #lastKey: Buffer = Buffer.alloc(0);
+  #lastKeyText = '';
+  #types: InferredType[] = [];
+  #longest = 0;
+  /** Staged output of the current push, grown as needed. */
+  #out: Buffer = Buffer.alloc(0);
+  #outLength = 0;
 
   /** `ordinal` is the blob's number in the pull; every staged row starts with it. */
   constructor(layout: LayoutKind, ordinal = 0) {
@@ -73,24 +93,91 @@ export class CsvStager {
         this.#scanFrom = 0;
       }
     }
-    const out: Buffer[] = [];
+    // Every staged line is its input line plus a prefix of three numbers (< 64 bytes) and
+    // padding commas; reserve for the common case and grow when a line needs more.
+    this.#reserve(buf.length + (buf.length >>> 3) + 1024, false);
     let lineStart = 0;
     let inQuotes = this.#inQuotes;
     let commas = this.#commas;
     const length = buf.length;
-    for (let i = this.#scanFrom; i < length; i += 1) {
+    const keyStart = this.#keyStart;
+    const keyEnd = this.#keyEnd;
+    // Key fields k are tracked by comma count: field k starts after comma k, ends at comma k+1.
+    let k0 = this.#keyFields[0] ?? -2;
+    let k1 = this.#keyFields[1] ?? -2;
+    let from = this.#scanFrom;
+    // The common case, no quote and no CR in the chunk: native searches find the line ends and
+    // commas, several times faster than looking at every byte in JS.
+    if (
+      !inQuotes &&
+      this.#columns !== undefined &&
+      buf.indexOf(QUOTE, from) < 0 &&
+      buf.indexOf(CR, from) < 0
+    ) {
+      for (;;) {
+        const lf = buf.indexOf(LF, from);
+        const stop = lf < 0 ? length : lf;
+        let c = buf.indexOf(COMMA, from);
+        while (c >= 0 && c < stop) {
+          commas += 1;
+          if (commas === k0) {
+            keyStart[0] = c + 1;
+          } else if (commas === k0 + 1) {
+            keyEnd[0] = c;
+          }
+          if (commas === k1) {
+            keyStart[1] = c + 1;
+          } else if (commas === k1 + 1) {
+            keyEnd[1] = c;
+          }
+          c = buf.indexOf(COMMA, c + 1);
+        }
+        if (lf < 0) {
+          break;
+        }
+        if (lf > lineStart) {
+          this.#line(buf, lineStart, lf, commas + 1);
+        }
+        lineStart = lf + 1;
+        commas = 0;
+        keyStart[0] = k0 === 0 ? lineStart : -1;
+        keyStart[1] = k1 === 0 ? lineStart : -1;
+        keyEnd[0] = -1;
+        keyEnd[1] = -1;
+        from = lineStart;
+      }
+      from = length;
+    }
+    for (let i = from; i < length; i += 1) {
       const byte = buf[i];
       if (byte === QUOTE) {
         inQuotes = !inQuotes;
       } else if (!inQuotes) {
         if (byte === COMMA) {
           commas += 1;
+          if (commas === k0) {
+            keyStart[0] = i + 1;
+          } else if (commas === k0 + 1) {
+            keyEnd[0] = i;
+          }
+          if (commas === k1) {
+            keyStart[1] = i + 1;
+          } else if (commas === k1 + 1) {
+            keyEnd[1] = i;
+          }
         } else if (byte === LF || byte === CR) {
           if (i > lineStart) {
-            this.#line(buf.subarray(lineStart, i), commas + 1, out);
+            this.#line(buf, lineStart, i, commas + 1);
+            // The first line names the columns, and with them the key fields.
+            k0 = this.#keyFields[0] ?? -2;
+            k1 = this.#keyFields[1] ?? -2;
           }
           lineStart = i + 1;
           commas = 0;
+          keyStart[0] = k0 === 0 ? lineStart : -1;
+          keyStart[1] = k1 === 0 ? lineStart : -1;
+          keyEnd[0] = -1;
+          keyEnd[1] = -1;
         }
       }
     }
@@ -100,11 +187,20 @@ export class CsvStager {
       throw new UnparsableBlobError('is not valid UTF-8 text');
     }
     this.#carry = buf.subarray(lineStart);
+    // Positions of a partial line move with it to the start of the carry.
+    for (let k = 0; k < 2; k += 1) {
+      if ((keyStart[k] as number) >= 0) {
+        keyStart[k] = (keyStart[k] as number) - lineStart;
+      }
+      if ((keyEnd[k] as number) >= 0) {
+        keyEnd[k] = (keyEnd[k] as number) - lineStart;
+      }
+    }
     this.#scanFrom = this.#carry.length;
     if (this.#carry.length > MAX_LINE_BYTES) {
       throw new UnparsableBlobError('has a line longer than 64 MB (an unbalanced quote?)');
     }
-    return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
+    return this.#take();
   }
 
   /** The blob ended: flushes a last line without line break. */
@@ -112,16 +208,16 @@ export class CsvStager {
     if (this.#inQuotes) {
       throw new UnparsableBlobError('ends inside a quoted field (unbalanced quote)');
     }
-    const out: Buffer[] = [];
     const rest = this.#carry;
+    this.#reserve(rest.length * 2 + 1024, false);
     if (rest.length > 0 && !(rest.length <= 3 && BOM.subarray(0, rest.length).equals(rest))) {
       if (!isUtf8(rest)) {
         throw new UnparsableBlobError('is not valid UTF-8 text');
       }
-      this.#line(rest, this.#commas + 1, out);
+      this.#line(rest, 0, rest.length, this.#commas + 1);
     }
     this.#carry = Buffer.alloc(0);
-    return Buffer.concat(out);
+    return this.#take();
   }
 
   shape(): StagedCsvShape {
@@ -136,8 +232,31 @@ export class CsvStager {
     };
   }
 
-  #line(line: Buffer, fields: number, out: Buffer[]): void {
+  /**
+   * Types guessed from the first rows (the loader reads with them and falls back to the careful
+   * way when a later value does not fit), so DuckDB needs no sample scan of the staged file.
+   */
+  sample(): StagedCsvSample {
+    const width = Math.max(this.#maxWidth, this.#types.length);
+    return {
+      types: Array.from({ length: width }, (_, i) => this.#types[i]),
+      longestLine: this.#longest,
+    };
+  }
+
+  #guess(line: Buffer): void {
+    const fields = splitCsvLine(line.toString('utf8'));
+    for (let i = 0; i < fields.length; i += 1) {
+      const incoming = classifyField(fields[i] as string);
+      const before = this.#types[i];
+      this.#types[i] = before === undefined ? incoming : (widen(before, incoming) as InferredType);
+    }
+  }
+
+  /** One input line `buf[start, end)` with `fields` fields (outside quotes). */
+  #line(buf: Buffer, start: number, end: number, fields: number): void {
     if (this.#columns === undefined) {
+      const line = buf.subarray(start, end);
       const first = splitCsvLine(line.toString('utf8'));
       this.#width = first.length;
       this.#maxWidth = first.length;
@@ -149,26 +268,118 @@ export class CsvStager {
       }
       this.#columns = positionalColumns(this.#layout, first);
       this.#keyFields = correlationFields(this.#columns);
-    } else if (this.#header?.equals(line)) {
+      // The key positions of this first line were not tracked (the fields were unknown).
+      const row = this.#countKey(correlationKey(line, this.#keyFields));
+      this.#emit(buf, start, end, fields, row);
+      return;
+    }
+    const header = this.#header;
+    if (
+      header !== undefined &&
+      header.length === end - start &&
+      buf.compare(header, 0, header.length, start, end) === 0
+    ) {
       return; // the header again: a collector restarted and appended to the same blob
     }
-    // _row: the row's ordinal within its correlation key in this blob (design.md data model),
-    // counted here in file order so the database needs no window over the whole batch.
-    const key = correlationKey(line, this.#keyFields);
+    this.#emit(buf, start, end, fields, this.#rowOfKey(buf, end));
+  }
+
+  /**
+   * _row: the row's ordinal within its correlation key in this blob (design.md data model),
+   * counted here in file order so the database needs no window over the whole batch. The key
+   * is the first non-empty key field (Workbench: $CorrelationId, else $RequestId).
+   */
+  #rowOfKey(buf: Buffer, lineEnd: number): number {
+    const keys = this.#keyFields.length;
+    for (let k = 0; k < keys; k += 1) {
+      const from = this.#keyStart[k] as number;
+      if (from < 0) {
+        continue; // the line has fewer fields: empty
+      }
+      let to = this.#keyEnd[k] as number;
+      if (to < 0) {
+        to = lineEnd;
+      }
+      if (to <= from || (to - from === 2 && buf[from] === QUOTE && buf[from + 1] === QUOTE)) {
+        continue;
+      }
+      const last = this.#lastKey;
+      if (last.length === to - from && buf.compare(last, 0, last.length, from, to) === 0) {
+        return this.#countKey(this.#lastKeyText);
+      }
+      this.#lastKey = Buffer.from(buf.subarray(from, to));
+      this.#lastKeyText = unquote(buf.toString('utf8', from, to));
+      return this.#countKey(this.#lastKeyText);
+    }
+    return this.#countKey('');
+  }
+
+  #countKey(key: string): number {
     const row = this.#rowsPerKey.get(key) ?? 0;
     this.#rowsPerKey.set(key, row + 1);
-    out.push(Buffer.from(`${this.#ordinal},${this.#rows},${row},`), line);
-    if (fields < this.#width) {
-      out.push(Buffer.from(','.repeat(this.#width - fields)));
-    } else if (fields > this.#maxWidth) {
+    return row;
+  }
+
+  #emit(buf: Buffer, start: number, end: number, fields: number, row: number): void {
+    const length = end - start;
+    const pad = fields < this.#width ? this.#width - fields : 0;
+    this.#reserve(length + pad + 64, true);
+    let at = this.#outLength;
+    const out = this.#out;
+    at = writeNumber(out, at, this.#ordinal);
+    out[at++] = COMMA;
+    at = writeNumber(out, at, this.#rows);
+    out[at++] = COMMA;
+    at = writeNumber(out, at, row);
+    out[at++] = COMMA;
+    at += buf.copy(out, at, start, end);
+    for (let p = 0; p < pad; p += 1) {
+      out[at++] = COMMA;
+    }
+    out[at++] = LF;
+    this.#outLength = at;
+    if (fields > this.#maxWidth) {
       this.#maxWidth = fields;
     }
-    out.push(NEWLINE);
+    if (this.#rows < SAMPLE_ROWS_PER_BLOB) {
+      this.#guess(buf.subarray(start, end));
+    }
+    if (length + 64 + pad > this.#longest) {
+      this.#longest = length + 64 + pad;
+    }
     this.#rows += 1;
+  }
+
+  /** Room for `bytes` more output bytes (keeping what is written when `keep`). */
+  #reserve(bytes: number, keep: boolean): void {
+    const needed = (keep ? this.#outLength : 0) + bytes;
+    if (this.#out.length >= needed) {
+      return;
+    }
+    const grown = Buffer.allocUnsafe(Math.max(needed, this.#out.length * 2));
+    if (keep) {
+      this.#out.copy(grown, 0, 0, this.#outLength);
+    }
+    this.#out = grown;
+  }
+
+  /** Hands out what this push staged; the next push writes into a fresh buffer. */
+  #take(): Buffer {
+    const staged = this.#out.subarray(0, this.#outLength);
+    this.#out = Buffer.alloc(0);
+    this.#outLength = 0;
+    return staged;
   }
 }
 
-const NEWLINE = Buffer.from('\n');
+/** Writes a non-negative integer's decimal digits at `at`; returns the position after them. */
+function writeNumber(out: Buffer, at: number, value: number): number {
+  if (value < 10) {
+    out[at] = 0x30 + value;
+    return at + 1;
+  }
+  return at + out.write(String(value), at, 'latin1');
+}
 
 function correlationFields(columns: readonly string[]): number[] {
   const aks = columns.indexOf(AKS_GENERATED[0]);

@@ -43,6 +43,7 @@ export class JsonlStager {
   #minWidth = Number.POSITIVE_INFINITY;
   #maxWidth = 0;
   #modelVersion: string | undefined;
+  #longest = 0;
   readonly #rowsPerKey = new Map<string, number>();
 
   constructor(registry: ColumnRegistry, readDataref: DatarefReader, ordinal = 0) {
@@ -75,6 +76,11 @@ export class JsonlStager {
       ragged: this.#rows > 0 && this.#minWidth !== this.#maxWidth,
       modelVersion: this.#modelVersion,
     };
+  }
+
+  /** Bytes of the longest staged line so far (an upper bound: 3 bytes per UTF-16 unit). */
+  longestLine(): number {
+    return this.#longest;
   }
 
   async #lines(region: Buffer): Promise<string> {
@@ -131,6 +137,7 @@ export class JsonlStager {
       for (let i = 0; i < width; i += 1) {
         line += `,${csvField(values[i])}`;
       }
+      this.#longest = Math.max(this.#longest, line.length * 3 + 1);
       out += `${line}\n`;
       this.#rows += 1;
     });

@@ -9,6 +9,7 @@ import { createFileMap } from './file-map.js';
 import { loadCarefully } from './load-careful.js';
 import { loadTyped } from './load-typed.js';
 import { recordBlobs } from './manifest.js';
+import { throwIfOutOfMemory } from './out-of-memory.js';
 import { groupStaged, type StagedGroup } from './read-staged.js';
 import { tableColumns } from './schema.js';
 import type { StagedFile } from './stage.js';
@@ -58,7 +59,8 @@ export async function loadBatch(
         }
         await recordBlobs(connection, source);
       });
-    } catch {
+    } catch (error) {
+      throwIfOutOfMemory(error);
       const careful = await loadCarefully(connection, tables, files, batchDir);
       await inTransaction(connection, async () => {
         const inserts = await careful.prepare();

@@ -4,6 +4,7 @@ import { quoteIdentifier } from '../sql.js';
 import { inferTypes } from './column-types.js';
 import { markQuarantined } from './file-map.js';
 import { groupPaths, type TableLoad } from './load-batch.js';
+import { throwIfOutOfMemory } from './out-of-memory.js';
 import { readStagedSql, selectGroupSql } from './read-staged.js';
 import type { StagedFile } from './stage.js';
 import { SYSTEM_COLUMN_NAMES } from './system-columns.js';
@@ -68,7 +69,8 @@ async function buildStage(
   try {
     await create(load.groups);
     return true;
-  } catch {
+  } catch (error) {
+    throwIfOutOfMemory(error);
     // Some blob is unreadable: find it, quarantine it, load the rest.
   }
   const readable: TableLoad['groups'] = [];
@@ -80,6 +82,7 @@ async function buildStage(
         await connection.run(`SELECT count(*) FROM ${readStagedSql(group, paths)}`);
         readable.push({ group: single, paths });
       } catch (error) {
+        throwIfOutOfMemory(error);
         const message = error instanceof Error ? error.message : String(error);
         let firstLine = message.split('\n')[0] ?? '';
         for (const path of paths) {

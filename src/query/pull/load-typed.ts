@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier } from '../sql.js';
 import { type InferredType, inferTypes, widen } from './column-types.js';
 import type { TableLoad } from './load-batch.js';
-import { readStagedSql, selectGroupSql } from './read-staged.js';
+import { readStagedSql, type StagedGroup, selectGroupSql } from './read-staged.js';
 import { fitColumns, SYSTEM_SELECT } from './table-columns.js';
 
 /**
@@ -49,20 +49,30 @@ export async function loadTyped(
   const inserts: string[] = [];
   for (const { table, groups } of tables) {
     const guessed = new Map<string, InferredType>();
+    const merge = (column: string, type: InferredType) => {
+      const key = column.toLowerCase();
+      const before = guessed.get(key);
+      guessed.set(
+        key,
+        before === undefined
+          ? type
+          : type === undefined
+            ? before
+            : (widen(before, type) as InferredType),
+      );
+    };
     for (const { group, paths } of groups) {
+      const staged = stagedTypes(group);
+      if (staged !== undefined) {
+        group.columns.forEach((column, i) => {
+          merge(column, staged[i]);
+        });
+        continue;
+      }
       const columns = group.columns.map((name, i) => `c${i} AS ${quoteIdentifier(name)}`);
       const sample = `(SELECT ${columns.join(', ')} FROM ${readStagedSql(group, paths)} LIMIT ${SAMPLE_ROWS})`;
       for (const [column, type] of await inferTypes(connection, sample, group.columns)) {
-        const key = column.toLowerCase();
-        const before = guessed.get(key);
-        guessed.set(
-          key,
-          before === undefined
-            ? type
-            : type === undefined
-              ? before
-              : (widen(before, type) as InferredType),
-        );
+        merge(column, type);
       }
     }
     const named = new Map<string, InferredType>();
@@ -89,4 +99,25 @@ export async function loadTyped(
     );
   }
   return inserts;
+}
+
+/** The group's column types as its stagers guessed them, or undefined when one did not. */
+function stagedTypes(group: StagedGroup): InferredType[] | undefined {
+  const types: InferredType[] = [];
+  for (const staged of group.files) {
+    if (staged.types === undefined) {
+      return undefined;
+    }
+    group.columns.forEach((_, i) => {
+      const before = types[i];
+      const type = staged.types?.[i];
+      types[i] =
+        before === undefined
+          ? type
+          : type === undefined
+            ? before
+            : (widen(before, type) as InferredType);
+    });
+  }
+  return types;
 }

@@ -13,6 +13,19 @@ export interface StagedGroup {
   files: StagedFile[];
 }
 
+/** DuckDB's own default; larger only when a staged line needs it (buffers are 16x this). */
+const MIN_MAX_LINE_SIZE = 2 * 1024 * 1024;
+
+/** The max_line_size a group needs: its longest staged line, at least DuckDB's default. */
+function maxLineSize(group: StagedGroup): number {
+  let longest = 0;
+  for (const staged of group.files) {
+    // Unknown (should not happen): the stager's own limit.
+    longest = Math.max(longest, staged.longestLine ?? 64 * 1024 * 1024);
+  }
+  return Math.max(MIN_MAX_LINE_SIZE, longest + 1024);
+}
+
 export function groupStaged(files: readonly StagedFile[]): StagedGroup[] {
   const groups = new Map<string, StagedGroup>();
   for (const staged of files) {
@@ -64,7 +77,7 @@ export function readStagedSql(
     `escape = '"'`,
     "new_line = '\\n'",
     'allow_quoted_nulls = false',
-    'max_line_size = 67108864',
+    `max_line_size = ${maxLineSize(group)}`,
     ...(group.ragged ? ['null_padding = true', 'parallel = false'] : []),
   ];
   const list = paths.map((path) => quoteLiteral(path)).join(', ');

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { BlobStore } from '../../store/blob-store.js';
 import type { ColumnRegistry } from './column-registry.js';
+import type { InferredType } from './column-types.js';
 import { CsvStager } from './csv-stager.js';
 import { datarefReader } from './dataref.js';
 import { JsonlStager } from './jsonl-stager.js';
@@ -29,6 +30,10 @@ export interface StagedFile {
   columns: string[];
   rows: number;
   ragged: boolean;
+  /** Data column types guessed while staging (CSV); absent: the loader samples the file. */
+  types?: InferredType[];
+  /** Bytes of the longest staged line: sizes DuckDB's line buffer. */
+  longestLine?: number;
   modelVersion?: string;
   /** Why the blob could not be parsed; it is recorded as quarantined. */
   quarantine?: string;
@@ -96,7 +101,7 @@ async function downloadOnce(
         context.onBytes?.((chunk as Buffer).length);
       }
       await sink.write(stager.end());
-      shape = stager.shape();
+      shape = { ...stager.shape(), ...stager.sample() };
     } else {
       const stager = new JsonlStager(
         context.registryFor(planned.table),
@@ -110,7 +115,11 @@ async function downloadOnce(
       }
       await sink.write(await stager.end());
       const { modelVersion, ...rest } = stager.shape();
-      shape = { ...rest, ...(modelVersion === undefined ? {} : { modelVersion }) };
+      shape = {
+        ...rest,
+        longestLine: stager.longestLine(),
+        ...(modelVersion === undefined ? {} : { modelVersion }),
+      };
     }
     const where = await sink.finish();
     return shape.rows === 0
