@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { processEnv } from '../config.js';
 import type { MdqError } from '../errors.js';
+import { MAX_APPEND_BYTES } from '../store/blob-store.js';
 import {
   type CorrelationContext,
   issue,
@@ -109,6 +110,12 @@ export class ModelDataCollector {
       maxBatchRows: options.maxBatchRows ?? COLLECTOR_DEFAULTS.maxBatchRows,
       maxBatchBytes: options.maxBatchBytes ?? COLLECTOR_DEFAULTS.maxBatchBytes,
       maxQueueBytes: options.maxQueueBytes ?? COLLECTOR_DEFAULTS.maxQueueBytes,
+      // Explicit batch limits are kept as caps; with the defaults, batches grow under load up to
+      // one append (4 MiB), so a busy service needs fewer appends per row.
+      maxSend:
+        options.maxBatchRows === undefined && options.maxBatchBytes === undefined
+          ? { bytes: MAX_APPEND_BYTES, rows: Number.POSITIVE_INFINITY }
+          : { bytes: 0, rows: 0 },
       writer:
         options.maxBlocksPerBlob === undefined
           ? {}

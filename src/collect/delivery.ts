@@ -24,6 +24,11 @@ export interface DeliveryOptions {
   maxBatchRows: number;
   maxBatchBytes: number;
   maxQueueBytes: number;
+  /**
+   * Largest batch taken off a queue that grew while the previous batch was on its way (at least
+   * maxBatchBytes/maxBatchRows). Larger than those, batches grow under load.
+   */
+  maxSend: { bytes: number; rows: number };
   writer: AppendWriterOptions;
   onDrop: (event: DropEvent) => void;
   onError: (error: MdqError) => void;
@@ -243,7 +248,10 @@ export class Delivery {
       this.#startTimer();
       return;
     }
-    const chunks = this.#cut(queue);
+    // What waited while the previous batch was on its way goes in one batch (up to maxSend):
+    // under load batches grow, so storage needs fewer round trips per row and keeps up with the
+    // input instead of the backlog spilling to disk.
+    const chunks = this.#cut(queue, this.#options.maxSend);
     const batch = {
       key: queue.key,
       target: queue.target,
@@ -260,17 +268,18 @@ export class Delivery {
     });
   }
 
-  /** Takes the next batch's chunks off the queue: up to maxBatchBytes/maxBatchRows, at least one. */
-  #cut(queue: TargetQueue): QueuedChunk[] {
+  /**
+   * Takes the next batch's chunks off the queue, at least one: up to `limit`, else (a spool
+   * file) maxBatchBytes/maxBatchRows.
+   */
+  #cut(queue: TargetQueue, limit?: { bytes: number; rows: number }): QueuedChunk[] {
+    const maxBytes = Math.max(limit?.bytes ?? 0, this.#options.maxBatchBytes);
+    const maxRows = Math.max(limit?.rows ?? 0, this.#options.maxBatchRows);
     let bytes = 0;
     let rows = 0;
     let count = 0;
     for (const chunk of queue.pending) {
-      if (
-        count > 0 &&
-        (bytes + chunk.bytes > this.#options.maxBatchBytes ||
-          rows + chunk.rows > this.#options.maxBatchRows)
-      ) {
+      if (count > 0 && (bytes + chunk.bytes > maxBytes || rows + chunk.rows > maxRows)) {
         break;
       }
       bytes += chunk.bytes;

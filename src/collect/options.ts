@@ -43,7 +43,11 @@ export interface ModelDataCollectorOptions {
   flushIntervalMs?: number;
   /** A batch is sent once it holds this many rows (default 10,000). */
   maxBatchRows?: number;
-  /** ... or this many bytes (default 1 MiB; below the 4 MiB append limit). */
+  /**
+   * ... or this many bytes (default 1 MiB; below the 4 MiB append limit). With neither limit set,
+   * rows that queued while the previous batch was on its way all go in the next one, up to one
+   * 4 MiB append; a limit that is set also caps every batch.
+   */
   maxBatchBytes?: number;
   /** Memory cap for rows not yet stored; beyond it they spill to the spool (default 16 MiB). */
   maxQueueBytes?: number;
