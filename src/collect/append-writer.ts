@@ -77,6 +77,7 @@ export class AppendWriter {
   readonly #maxAppendBytes: number;
   readonly #retries: number;
   readonly #current = new Map<string, Promise<Current>>();
+  readonly #scratch = new ScratchBuffers();
 
   constructor(store: BlobStore, options: AppendWriterOptions = {}) {
     this.#store = store;
@@ -91,9 +92,15 @@ export class AppendWriter {
    */
   async write(batch: Batch): Promise<void> {
     while (batch.chunks.length > 0) {
-      const { block, count, rows } = this.#nextBlock(batch);
-      if (!(await this.#appendBlock(batch, block, rows))) {
-        return;
+      const { block, count, rows, scratch } = this.#nextBlock(batch);
+      try {
+        if (!(await this.#appendBlock(batch, block, rows))) {
+          return;
+        }
+      } finally {
+        if (scratch !== undefined) {
+          this.#scratch.give(scratch);
+        }
       }
       batch.chunks.splice(0, count);
     }
@@ -123,8 +130,12 @@ export class AppendWriter {
     return { landed: back.equals(block), size };
   }
 
-  /** As many whole chunks as fit in one append; a single oversized chunk is cut at line ends. */
-  #nextBlock(batch: Batch): { block: Buffer; count: number; rows: number } {
+  /**
+   * As many whole chunks as fit in one append; a single oversized chunk is cut at line ends.
+   * Several chunks are encoded straight into a reused buffer (`scratch`, handed back once the
+   * append is settled): no joined string and no fresh buffer of up to 4 MiB per append.
+   */
+  #nextBlock(batch: Batch): { block: Buffer; count: number; rows: number; scratch?: Buffer } {
     let bytes = 0;
     let count = 0;
     let rows = 0;
@@ -136,15 +147,24 @@ export class AppendWriter {
       rows += chunk.rows;
       count++;
     }
-    const block = Buffer.from(
-      count === 1
-        ? (batch.chunks[0]?.text ?? '')
-        : batch.chunks
-            .slice(0, count)
-            .map((chunk) => chunk.text)
-            .join(''),
-    );
-    return { block, count, rows };
+    if (count === 1) {
+      return { block: Buffer.from(batch.chunks[0]?.text ?? ''), count, rows };
+    }
+    const scratch = this.#scratch.take(bytes);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      at += scratch.write((batch.chunks[i] as Batch['chunks'][number]).text, at);
+    }
+    if (at !== bytes) {
+      // A chunk's byte count was off: never send a truncated block.
+      this.#scratch.give(scratch);
+      const text = batch.chunks
+        .slice(0, count)
+        .map((chunk) => chunk.text)
+        .join('');
+      return { block: Buffer.from(text), count, rows };
+    }
+    return { block: scratch.subarray(0, at), count, rows, scratch };
   }
 
   async #appendBlock(batch: Batch, block: Buffer, rows: number): Promise<boolean> {
@@ -339,6 +359,30 @@ export class AppendWriter {
       start = end;
     }
     return pieces;
+  }
+}
+
+/**
+ * Append buffers reused across appends. Each is lent to one append at a time (targets append in
+ * parallel, so more than one may be out); at most two are kept between appends.
+ */
+class ScratchBuffers {
+  readonly #spare: Buffer[] = [];
+
+  take(bytes: number): Buffer {
+    const index = this.#spare.findIndex((buffer) => buffer.length >= bytes);
+    if (index >= 0) {
+      return this.#spare.splice(index, 1)[0] as Buffer;
+    }
+    // Power-of-two sizes from 64 KiB, so a growing load settles on one size; never pooled memory.
+    return Buffer.allocUnsafeSlow(Math.max(65_536, 2 ** Math.ceil(Math.log2(bytes))));
+  }
+
+  give(buffer: Buffer): void {
+    this.#spare.push(buffer);
+    if (this.#spare.length > 2) {
+      this.#spare.sort((a, b) => b.length - a.length).pop();
+    }
   }
 }
 
