@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { newCorrelationId } from './correlation-ids.js';
 
 /**
  * What ties an input row to its prediction: returned by `collect()` and passed to the next
@@ -43,11 +43,11 @@ class IssuedContext implements CorrelationContext {
 
 /**
  * Runs a request handler so that every collector called inside it (across awaits) shares one
- * correlation id: `id` when given (a request id header, say), else a fresh uuid.
+ * correlation id: `id` when given (a request id header, say), else a fresh id (UUID-shaped).
  */
 export function runWithCorrelation<T>(fn: () => T, correlationId?: string): T {
   const scope: ResolvedCorrelation = {
-    correlationId: correlationId ?? randomUUID(),
+    correlationId: correlationId ?? newCorrelationId(),
     timeMs: Date.now(),
     userProvided: correlationId !== undefined,
   };
@@ -76,7 +76,7 @@ export function resolveCorrelation(
   if (scope !== undefined) {
     return scope;
   }
-  return { correlationId: randomUUID(), timeMs: nowMs, userProvided: false };
+  return { correlationId: newCorrelationId(), timeMs: nowMs, userProvided: false };
 }
 
 /** The context handed back to the caller of `collect()`. */

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { StreamPath } from '../layout/index.js';
 import type { ResolvedCorrelation } from './correlation.js';
+import { newCorrelationId } from './correlation-ids.js';
 import { PeriodFolders } from './day-folders.js';
 import { type Encoded, type Encoder, TargetCache } from './encoder.js';
 import type { Rows } from './rows.js';
@@ -51,7 +51,7 @@ export class V2Encoder implements Encoder {
     const size = Buffer.byteLength(data);
     const id = JSON.stringify(correlation.correlationId);
     const text =
-      `{"specversion":"1.0","id":"${randomUUID()}"${this.#head}` +
+      `{"specversion":"1.0","id":"${newCorrelationId()}"${this.#head}` +
       `,"time":"${wholeSecondsUtc(correlation.timeMs)}","data":${data}` +
       `,"contentrange":"bytes 0-${size - 1}/${size}","correlationid":${id},"xrequestid":${id}` +
       `${this.#tail}\n`;
