@@ -3,8 +3,10 @@ import { randomBytes } from 'node:crypto';
 /**
  * Correlation ids for calls without one: version-4-shaped UUIDs (so readers that type the column
  * as UUID still do) made of 74 random bits drawn once per process and a 48-bit counter. Unique
- * across processes as random UUIDs are (the random part differs), unique within a process by the
- * counter, and several times cheaper than `crypto.randomUUID()` on the hot path.
+ * within a process by the counter; two processes share ids only if their 74 random bits match
+ * (about as likely as a repeat among 2^37 random UUIDs). Several times cheaper than
+ * `crypto.randomUUID()` on the hot path. Ids are sequential: they tie rows together, they are
+ * not secrets.
  */
 const COUNTER_LIMIT = 2 ** 48;
 /** Two hex digits per byte value: the last byte of the counter, looked up instead of formatted. */
