@@ -116,13 +116,7 @@ export class DiskSpool {
     try {
       await mkdir(this.dir, { recursive: true });
       const { tmp, final } = this.#names();
-      const handle = await open(tmp, 'wx');
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await writeDurably(tmp, data);
       await rename(tmp, final);
       return true;
     } catch (error) {
@@ -198,13 +192,7 @@ export class DiskSpool {
     };
     const data = Buffer.from(`${JSON.stringify(next)}\n${update.payload}`);
     const { tmp } = this.#names();
-    const handle = await open(tmp, 'wx');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeDurably(tmp, data);
     const before = (await stat(claimed)).size;
     await rename(tmp, claimed);
     if (this.#usedBytes !== undefined) {
@@ -316,4 +304,15 @@ function isInDoubt(value: unknown): value is InDoubtAppend {
     Number.isSafeInteger(v.length) &&
     Number.isSafeInteger(v.rows)
   );
+}
+
+/** Creates `path` (never overwriting) with `data` on disk before it is renamed into place. */
+async function writeDurably(path: string, data: Buffer): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
