@@ -204,3 +204,24 @@ test('a blob DuckDB cannot read is quarantined with its reason; its batch-mates 
   expect(result.quarantined[0]?.reason).not.toContain('.staging');
   expect(await query(dbPath, 'SELECT a, b FROM labels')).toEqual([{ a: '2', b: 'ok' }]);
 });
+
+test('a line longer than the read buffer (a 9 MB value) loads whole, in a batch with short lines', async () => {
+  const header = '$aml_dc_correlation_id,payload';
+  const big = 'x'.repeat(9 * 1024 * 1024);
+  const { result, dbPath } = await pullArchive('long-line', {
+    'sub1/rg1/ws1/irisapp/iris/3/inputs/2024/01/01/inputs.csv': `${header}\nbig,"${big}"\nsmall,y\n`,
+    'sub1/rg1/ws1/irisapp/iris/3/inputs/2024/01/02/inputs.csv': `${header}\nother,z\n`,
+  });
+  expect(result.quarantined).toEqual([]);
+  expect(result.rowsByTable).toEqual({ inputs: 3 });
+  expect(
+    await query(
+      dbPath,
+      'SELECT _correlation_id AS id, length(payload)::INTEGER AS n FROM inputs ORDER BY _correlation_id',
+    ),
+  ).toEqual([
+    { id: 'big', n: big.length },
+    { id: 'other', n: 1 },
+    { id: 'small', n: 1 },
+  ]);
+});

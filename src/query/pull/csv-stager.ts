@@ -105,51 +105,13 @@ export class CsvStager {
     // Key fields k are tracked by comma count: field k starts after comma k, ends at comma k+1.
     let k0 = this.#keyFields[0] ?? -2;
     let k1 = this.#keyFields[1] ?? -2;
-    let from = this.#scanFrom;
-    // The common case, no quote and no CR in the chunk: native searches find the line ends and
-    // commas, several times faster than looking at every byte in JS.
-    if (
-      !inQuotes &&
-      this.#columns !== undefined &&
-      buf.indexOf(QUOTE, from) < 0 &&
-      buf.indexOf(CR, from) < 0
-    ) {
-      for (;;) {
-        const lf = buf.indexOf(LF, from);
-        const stop = lf < 0 ? length : lf;
-        let c = buf.indexOf(COMMA, from);
-        while (c >= 0 && c < stop) {
-          commas += 1;
-          if (commas === k0) {
-            keyStart[0] = c + 1;
-          } else if (commas === k0 + 1) {
-            keyEnd[0] = c;
-          }
-          if (commas === k1) {
-            keyStart[1] = c + 1;
-          } else if (commas === k1 + 1) {
-            keyEnd[1] = c;
-          }
-          c = buf.indexOf(COMMA, c + 1);
-        }
-        if (lf < 0) {
-          break;
-        }
-        if (lf > lineStart) {
-          this.#line(buf, lineStart, lf, commas + 1);
-        }
-        lineStart = lf + 1;
-        commas = 0;
-        keyStart[0] = k0 === 0 ? lineStart : -1;
-        keyStart[1] = k1 === 0 ? lineStart : -1;
-        keyEnd[0] = -1;
-        keyEnd[1] = -1;
-        from = lineStart;
-      }
-      from = length;
-    }
+    const from = this.#scanFrom;
     for (let i = from; i < length; i += 1) {
-      const byte = buf[i];
+      const byte = buf[i] as number;
+      // Quote, comma, CR and LF all sort at or below the comma: one test skips every other byte.
+      if (byte > COMMA) {
+        continue;
+      }
       if (byte === QUOTE) {
         inQuotes = !inQuotes;
       } else if (!inQuotes) {
@@ -378,7 +340,17 @@ function writeNumber(out: Buffer, at: number, value: number): number {
     out[at] = 0x30 + value;
     return at + 1;
   }
-  return at + out.write(String(value), at, 'latin1');
+  // Digits by hand: String(value) per row allocated a string on every staged line.
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) {
+    digits += 1;
+  }
+  let rest = value;
+  for (let p = at + digits - 1; p >= at; p -= 1) {
+    out[p] = 0x30 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return at + digits;
 }
 
 function correlationFields(columns: readonly string[]): number[] {

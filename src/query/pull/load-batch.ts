@@ -50,17 +50,7 @@ export async function loadBatch(
   try {
     await createFileMap(connection, files);
     const tables = await tableLoads(files, batchDir);
-    try {
-      await inTransaction(connection, async () => {
-        const inserts = await loadTyped(connection, tables);
-        await deleteReplacedRows(connection, files);
-        for (const insert of inserts) {
-          await connection.run(insert);
-        }
-        await recordBlobs(connection, source);
-      });
-    } catch (error) {
-      throwIfOutOfMemory(error);
+    if (!(await tryTyped(connection, source, files, tables))) {
       const careful = await loadCarefully(connection, tables, files, batchDir);
       await inTransaction(connection, async () => {
         const inserts = await careful.prepare();
@@ -82,6 +72,37 @@ export async function loadBatch(
     }
   }
   return { rowsByTable, files };
+}
+
+/**
+ * The fast way, in one transaction: false (rolled back) when a value does not fit its guessed
+ * type, a file cannot be read as it is, or an INSERT's row count differs from what staging
+ * counted (DuckDB must never drop a row silently). Out of memory fails the pull.
+ */
+async function tryTyped(
+  connection: DuckDBConnection,
+  source: string,
+  files: StagedFile[],
+  tables: TableLoad[],
+): Promise<boolean> {
+  try {
+    await inTransaction(connection, async () => {
+      const inserts = await loadTyped(connection, tables);
+      await deleteReplacedRows(connection, files);
+      for (const insert of inserts) {
+        const reader = await connection.runAndReadAll(insert.sql);
+        const inserted = Number(reader.getRows()[0]?.[0] ?? -1);
+        if (inserted !== insert.rows) {
+          throw new Error(`inserted ${inserted} rows where ${insert.rows} were staged`);
+        }
+      }
+      await recordBlobs(connection, source);
+    });
+    return true;
+  } catch (error) {
+    throwIfOutOfMemory(error);
+    return false;
+  }
 }
 
 async function inTransaction(connection: DuckDBConnection, work: () => Promise<void>) {

@@ -33,6 +33,12 @@ function checked(column: string, type: string): string {
   }
 }
 
+/** An INSERT and the rows it must insert (as staging counted them). */
+export interface TypedInsert {
+  sql: string;
+  rows: number;
+}
+
 /** Rows per group the types are guessed from. */
 const SAMPLE_ROWS = 20_000;
 
@@ -45,8 +51,8 @@ const SAMPLE_ROWS = 20_000;
 export async function loadTyped(
   connection: DuckDBConnection,
   tables: readonly TableLoad[],
-): Promise<string[]> {
-  const inserts: string[] = [];
+): Promise<TypedInsert[]> {
+  const inserts: TypedInsert[] = [];
   for (const { table, groups } of tables) {
     const guessed = new Map<string, InferredType>();
     const merge = (column: string, type: InferredType) => {
@@ -94,9 +100,13 @@ export async function loadTyped(
       return `(SELECT ${SYSTEM_SELECT}${data.length > 0 ? `, ${data.join(', ')}` : ''}
         FROM (${selectGroupSql(group, paths, types)}))`;
     });
-    inserts.push(
-      `INSERT INTO ${quoteIdentifier(table)} BY NAME ${selects.join(' UNION ALL BY NAME ')}`,
-    );
+    inserts.push({
+      sql: `INSERT INTO ${quoteIdentifier(table)} BY NAME ${selects.join(' UNION ALL BY NAME ')}`,
+      rows: groups.reduce(
+        (sum, { group }) => sum + group.files.reduce((n, staged) => n + staged.rows, 0),
+        0,
+      ),
+    });
   }
   return inserts;
 }

@@ -1,13 +1,29 @@
 import { QueryError } from '../../errors.js';
 import { redactSecrets } from '../../secrets.js';
 
+const OUT_OF_MEMORY = /Out of Memory Error/i;
+
+/** DuckDB ran out of its memory budget (directly, or as the cause of an mdq error). */
+export function isOutOfMemory(error: unknown): boolean {
+  for (let e = error; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
+    if (OUT_OF_MEMORY.test(e instanceof Error ? e.message : String(e))) {
+      return true;
+    }
+    if (!(e instanceof Error)) {
+      break;
+    }
+  }
+  return false;
+}
+
 /**
  * DuckDB ran out of its memory budget. That says nothing about the blob being loaded, so it
- * must fail the pull (the batches committed so far stay) instead of quarantining good blobs.
+ * must fail the load (the pull may retry it with more memory, see memory-budget.ts; batches
+ * committed so far stay) instead of quarantining good blobs.
  */
 export function throwIfOutOfMemory(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
-  if (/Out of Memory Error/i.test(message)) {
+  if (OUT_OF_MEMORY.test(message)) {
     const firstLine = redactSecrets(message.split('\n')[0] ?? '');
     throw new QueryError(`the load ran out of memory: ${firstLine}`, {
       cause: error,

@@ -7,6 +7,7 @@ import { openDatabase } from '../database.js';
 import { ColumnRegistry } from './column-registry.js';
 import { loadBatch } from './load-batch.js';
 import { ensureManifest, readManifest } from './manifest.js';
+import { DEFAULT_MEMORY_LIMITS, MemoryBudget } from './memory-budget.js';
 import { planPull } from './plan.js';
 import { recreateViews } from './schema.js';
 import { type StagedFile, stageBlob } from './stage.js';
@@ -15,17 +16,25 @@ import { StagingDir } from './staging-dir.js';
 import type { PullOptions, PullProgress, PullResult, QuarantinedBlob } from './types.js';
 
 const DEFAULT_BATCH_BLOBS = 1000;
-const DEFAULT_BATCH_BYTES = 128 * 1024 * 1024;
 /**
- * Staged bytes allowed to wait for the loader before downloads pause: bounds the staging disk
- * and the memory of small blobs staged in memory, whatever the number and size of blobs.
+ * Bytes per load transaction. Large: DuckDB pays for every INSERT that leaves partly filled row
+ * groups (the next checkpoint rewrites them), so many small INSERTs cost up to twice as much
+ * as a few large ones (staged-queue.ts). A batch is one INSERT per table; the INSERT streams,
+ * so its size costs disk, not memory.
  */
-const MAX_PENDING_BYTES = 256 * 1024 * 1024;
+const DEFAULT_BATCH_BYTES = 512 * 1024 * 1024;
 /**
- * DuckDB's budget during a pull. Without one it grew to ~1 GiB loading 1 GB of CSV; loads
- * need far less (the CSV reader streams; inserts spill to `<db>.tmp/` if ever needed).
+ * Staged bytes allowed to wait for the loader before downloads pause: two batches, so the next
+ * one downloads while one loads, and the staging disk stays bounded whatever the pull's size.
  */
-const PULL_MEMORY_LIMIT = '256MB';
+const MAX_PENDING_BYTES = 2 * DEFAULT_BATCH_BYTES;
+/** Blobs from this size on count as large: few of them download at once (see below). */
+const LARGE_BLOB_BYTES = 4 * 1024 * 1024;
+/**
+ * Concurrent downloads of large blobs. Each already streams at the store's pace; more at once
+ * only make every one of them finish later (the loader idles meanwhile) and hold more buffers.
+ */
+const MAX_LARGE_DOWNLOADS = 4;
 
 /**
  * `mdq pull` as a library call: lists the selection, downloads new and changed blobs
@@ -52,7 +61,10 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   };
   const emit = () => options.onProgress?.({ ...progress, elapsedMs: Date.now() - started });
   emit();
-  const db = await openDatabase(options.dbPath, { memoryLimit: PULL_MEMORY_LIMIT });
+  const memoryLimits = options.memory ?? DEFAULT_MEMORY_LIMITS;
+  const db = await openDatabase(options.dbPath, {
+    memoryLimit: `${Math.floor(memoryLimits.initialBytes / 2 ** 20)}MiB`,
+  });
   const connection = db.connection;
   // Rows carry their own order (_row, counted while staging): DuckDB need not keep insertion
   // order, which lets the INSERTs stream within the memory limit.
@@ -97,15 +109,19 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       }
       return registry;
     };
-    const queue = new StagedQueue();
+    const queue = new StagedQueue(MAX_PENDING_BYTES);
+    const memory = new MemoryBudget(connection, memoryLimits);
     // rejectOnClear: queued downloads must settle when a failure clears the queue.
-    const limit = pLimit({
-      concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
+    const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+    const limit = pLimit({ concurrency, rejectOnClear: true });
+    const largeLimit = pLimit({
+      concurrency: Math.min(concurrency, MAX_LARGE_DOWNLOADS),
       rejectOnClear: true,
     });
+    const limits = [limit, largeLimit];
     const downloads = plan.blobs.map((planned) =>
-      limit(async () => {
-        await queue.waitForRoom(MAX_PENDING_BYTES);
+      (planned.blob.size >= LARGE_BLOB_BYTES ? largeLimit : limit)(async () => {
+        await queue.waitForRoom();
         if (signal.aborted) {
           return;
         }
@@ -138,21 +154,25 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     const downloaded = Promise.all(downloads).then(
       () => queue.close(),
       (error: unknown) => {
-        limit.clearQueue();
+        clearQueues(limits);
         controller.abort();
         queue.fail(error);
       },
     );
 
-    const maxBlobs = options.batch?.maxBlobs ?? DEFAULT_BATCH_BLOBS;
-    const maxBytes = options.batch?.maxBytes ?? DEFAULT_BATCH_BYTES;
+    const batchLimits = {
+      maxBlobs: options.batch?.maxBlobs ?? DEFAULT_BATCH_BLOBS,
+      maxBytes: options.batch?.maxBytes ?? DEFAULT_BATCH_BYTES,
+    };
     try {
       for (;;) {
-        const batch = await queue.take(maxBlobs, maxBytes);
+        const batch = await queue.take(batchLimits);
         if (batch === undefined) {
           break;
         }
-        const outcome = await loadBatch(connection, options.source, batch, staging);
+        const outcome = await memory.run(() =>
+          loadBatch(connection, options.source, batch, staging),
+        );
         queue.release(batch);
         await removeStaged(batch);
         for (const [table, rows] of outcome.rowsByTable) {
@@ -175,7 +195,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       }
     } catch (error) {
       controller.abort();
-      limit.clearQueue();
+      clearQueues(limits);
       await Promise.allSettled(downloads);
       throw options.signal?.aborted ? new InterruptedError() : error;
     }
@@ -206,6 +226,12 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     options.signal?.removeEventListener('abort', onAbort);
     await staging.remove().catch(() => undefined);
     db.close();
+  }
+}
+
+function clearQueues(limits: ReadonlyArray<{ clearQueue(): void }>): void {
+  for (const limit of limits) {
+    limit.clearQueue();
   }
 }
 

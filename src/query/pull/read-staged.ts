@@ -16,6 +16,13 @@ export interface StagedGroup {
 /** DuckDB's own default; larger only when a staged line needs it (buffers are 16x this). */
 const MIN_MAX_LINE_SIZE = 2 * 1024 * 1024;
 
+/**
+ * read_csv's buffer: DuckDB's default is 16 x max_line_size (32 MiB), held per file being
+ * scanned and outside memory_limit's reach in practice; 8 MiB reads as fast (measured on 500 MB
+ * of staged CSV) and keeps a pull's peak RSS ~150 MB lower. Never below what one line needs.
+ */
+const MIN_BUFFER_SIZE = 8 * 1024 * 1024;
+
 /** The max_line_size a group needs: its longest staged line, at least DuckDB's default. */
 function maxLineSize(group: StagedGroup): number {
   let longest = 0;
@@ -78,6 +85,7 @@ export function readStagedSql(
     "new_line = '\\n'",
     'allow_quoted_nulls = false',
     `max_line_size = ${maxLineSize(group)}`,
+    `buffer_size = ${Math.max(MIN_BUFFER_SIZE, 2 * maxLineSize(group))}`,
     ...(group.ragged ? ['null_padding = true', 'parallel = false'] : []),
   ];
   const list = paths.map((path) => quoteLiteral(path)).join(', ');

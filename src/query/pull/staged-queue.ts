@@ -1,19 +1,38 @@
 import type { StagedFile } from './stage.js';
 
+/** When a batch is full: whichever limit is reached first. */
+export interface BatchLimits {
+  maxBlobs: number;
+  maxBytes: number;
+}
+
 /**
- * Hands staged files from the downloads to the loader in batches: the loader takes whatever has
- * arrived (up to a limit) each time it is free, so loading overlaps downloading, and downloads
- * wait when too many staged bytes are pending (disk stays bounded too).
+ * Hands staged files from the downloads to the loader in batches, so loading overlaps
+ * downloading while both the staging disk and the batches stay bounded:
+ * - the loader waits for a FULL batch (`maxBlobs` or `maxBytes`) unless no more files will come
+ *   or the downloads are paused: DuckDB pays dearly for small INSERTs (each leaves partly filled
+ *   row groups that the next checkpoint rewrites; measured 5.8 s for 500 MB in batches of 70 MB
+ *   against 3.2 s in batches of 250 MB);
+ * - downloads wait while `maxPendingBytes` staged bytes are not yet loaded.
  */
 export class StagedQueue {
+  readonly #maxPendingBytes: number;
   #items: StagedFile[] = [];
+  /** Bytes of files queued, not yet taken by the loader. */
+  #queuedBytes = 0;
+  /** Bytes of files queued or being loaded. */
   #pendingBytes = 0;
   #closed = false;
   #error: unknown;
   #wake: Array<() => void> = [];
 
+  constructor(maxPendingBytes: number) {
+    this.#maxPendingBytes = maxPendingBytes;
+  }
+
   push(staged: StagedFile): void {
     this.#items.push(staged);
+    this.#queuedBytes += staged.planned.blob.size;
     this.#pendingBytes += staged.planned.blob.size;
     this.#notify();
   }
@@ -31,8 +50,8 @@ export class StagedQueue {
   }
 
   /** The next batch, or undefined when the queue is closed and drained. */
-  async take(maxBlobs: number, maxBytes: number): Promise<StagedFile[] | undefined> {
-    while (this.#items.length === 0 && !this.#closed) {
+  async take({ maxBlobs, maxBytes }: BatchLimits): Promise<StagedFile[] | undefined> {
+    while (this.#error === undefined && !this.#closed && !this.#hasFullBatch(maxBlobs, maxBytes)) {
       await new Promise<void>((resolve) => this.#wake.push(resolve));
     }
     if (this.#error !== undefined) {
@@ -52,6 +71,7 @@ export class StagedQueue {
       batch.push(next);
       bytes += next.planned.blob.size;
     }
+    this.#queuedBytes -= bytes;
     return batch;
   }
 
@@ -63,11 +83,23 @@ export class StagedQueue {
     this.#notify();
   }
 
-  /** Resolves once fewer than `limit` staged bytes wait for the loader (or on failure). */
-  async waitForRoom(limit: number): Promise<void> {
-    while (this.#pendingBytes >= limit && this.#error === undefined) {
+  /** Resolves once fewer than the pending limit's bytes wait for the loader (or on failure). */
+  async waitForRoom(): Promise<void> {
+    while (this.#isFull() && this.#error === undefined) {
       await new Promise<void>((resolve) => this.#wake.push(resolve));
     }
+  }
+
+  #isFull(): boolean {
+    return this.#pendingBytes >= this.#maxPendingBytes;
+  }
+
+  /** A batch is ready: full, or as full as it will get while downloads wait for room. */
+  #hasFullBatch(maxBlobs: number, maxBytes: number): boolean {
+    if (this.#items.length === 0) {
+      return false;
+    }
+    return this.#items.length >= maxBlobs || this.#queuedBytes >= maxBytes || this.#isFull();
   }
 
   #notify(): void {

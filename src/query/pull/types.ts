@@ -1,5 +1,6 @@
 import type { BlobPath, Day, LayoutKind } from '../../layout/types.js';
 import type { BlobInfo, BlobStore } from '../../store/blob-store.js';
+import type { MemoryLimits } from './memory-budget.js';
 
 export type LayoutChoice = LayoutKind | 'auto';
 
@@ -28,6 +29,8 @@ export interface PullOptions extends PullSelection {
   onProgress?: (progress: PullProgress) => void;
   /** Load batches: blobs per transaction and bytes per transaction (tests make them small). */
   batch?: { maxBlobs?: number; maxBytes?: number };
+  /** DuckDB's memory budget: where it starts and how far a load may raise it (memory-budget.ts). */
+  memory?: MemoryLimits;
 }
 
 /** One blob chosen for download, with what the manifest knew about it. */

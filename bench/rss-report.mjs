@@ -1,0 +1,22 @@
+// Preloaded with `node --import` by scenarios/pull-rss.ts: reports the process's peak resident
+// set on stderr as it exits, so the bench measures the real `mdq` CLI without changing it.
+// VmHWM, not getrusage's maxRSS: Linux carries maxRSS across fork and exec, so a child of the
+// bench (itself a few hundred MB) would report the bench's size, not its own.
+import { readFileSync } from 'node:fs';
+
+function peakRssBytes() {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+    if (kb !== undefined) {
+      return Number(kb) * 1024;
+    }
+  } catch {
+    // not Linux: fall through to getrusage
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+process.on('exit', () => {
+  process.stderr.write(`\nmdq-bench-rss ${JSON.stringify({ maxRssBytes: peakRssBytes() })}\n`);
+});

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { openDatabase } from '../../src/query/database.js';
+import { pull } from '../../src/query/pull/index.js';
+import { LocalBlobStore } from '../../src/store/local-store.js';
+import { makeTmpDir } from '../helpers/tmp.js';
+import { writeArchive } from './pull-archives.js';
+
+// A table DuckDB needs more memory to insert than a narrow one: it buffers a segment per
+// column per thread. 300 columns do not fit in 16 MiB; they do in a few times that.
+const COLUMNS = 300;
+const ROWS = 2000;
+
+let tmp: { path: string; cleanup: () => Promise<void> };
+let root: string;
+beforeAll(async () => {
+  tmp = await makeTmpDir('mdq-pull-memory-');
+  root = join(tmp.path, 'source');
+  const header = ['$aml_dc_correlation_id', ...Array.from({ length: COLUMNS }, (_, i) => `c${i}`)];
+  const lines = [header.join(',')];
+  for (let r = 0; r < ROWS; r++) {
+    lines.push(
+      [`id${r}`, ...Array.from({ length: COLUMNS }, (_, i) => (i % 2 ? `t${r}` : r * i))].join(','),
+    );
+  }
+  await writeArchive(root, {
+    'sub1/rg1/ws1/irisapp/iris/3/inputs/2024/01/01/inputs.csv': `${lines.join('\n')}\n`,
+  });
+});
+afterAll(async () => {
+  await tmp.cleanup();
+});
+
+const MIB = 1024 * 1024;
+
+function pullWide(dbPath: string, memory: { initialBytes: number; maxBytes: number }) {
+  return pull({
+    store: new LocalBlobStore(root),
+    source: root,
+    dbPath,
+    service: 'irisapp',
+    from: { year: 2024, month: 1, day: 1 },
+    to: { year: 2024, month: 1, day: 1 },
+    memory,
+  });
+}
+
+async function query(dbPath: string, sql: string) {
+  const db = await openDatabase(dbPath, { mustExist: true });
+  try {
+    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson();
+  } finally {
+    db.close();
+  }
+}
+
+test('a wide table that outgrows the starting memory budget loads whole once the budget grows', async () => {
+  const dbPath = join(tmp.path, 'grows', 'mdq.duckdb');
+  const result = await pullWide(dbPath, { initialBytes: 16 * MIB, maxBytes: 1024 * MIB });
+  expect(result.quarantined).toEqual([]);
+  expect(result.rowsByTable).toEqual({ inputs: ROWS });
+  expect(
+    await query(
+      dbPath,
+      `SELECT count(*)::INTEGER AS n, max(c298)::INTEGER AS c298, max(c299) AS c299 FROM inputs`,
+    ),
+  ).toEqual([{ n: ROWS, c298: (ROWS - 1) * 298, c299: 't999' }]);
+});
+
+test('at the ceiling, out of memory fails the pull with a clear error and loads nothing', async () => {
+  const dbPath = join(tmp.path, 'ceiling', 'mdq.duckdb');
+  await expect(pullWide(dbPath, { initialBytes: 16 * MIB, maxBytes: 16 * MIB })).rejects.toThrow(
+    /^the load ran out of memory: Out of Memory Error/,
+  );
+  expect(await query(dbPath, 'SELECT count(*)::INTEGER AS n FROM mdq_manifest')).toEqual([
+    { n: 0 },
+  ]);
+});
