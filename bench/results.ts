@@ -80,14 +80,15 @@ export function pullRows(result: PullScenarioResult, large: boolean): TableRow[]
     target: '< 1 s',
     met: yes(noop < 1),
   });
-  if (result.rss) {
+  if (large) {
+    const peak = Math.max(...result.mdqRss);
     rows.push({
-      scenario: `${name}: peak RSS of mdq pull (child process)`,
-      mdq: mib(result.rss.maxRssBytes),
-      baseline: `${mib(result.rss.baselineRss)} before pulling`,
+      scenario: `${name}: peak RSS of mdq pull (highest of the runs)`,
+      mdq: mib(peak),
+      baseline: `${mib(result.baselineRss)} (mdq --version)`,
       ratio: '—',
       target: '< 300 MiB',
-      met: yes(result.rss.maxRssBytes < 300 * 2 ** 20),
+      met: yes(peak < 300 * 2 ** 20),
     });
   }
   return rows;

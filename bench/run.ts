@@ -39,7 +39,6 @@ try {
     },
     runs: settings.runs,
     limitConcurrency: 32,
-    measureRss: false,
     azcopy,
     log,
   });
@@ -55,7 +54,6 @@ try {
     },
     runs: settings.runs,
     limitConcurrency: 8,
-    measureRss: true,
     azcopy,
     log,
   });

@@ -6,21 +6,23 @@ import type { BenchAzurite } from '../azurite.js';
 import { type Azcopy, runAzcopy } from '../baselines/azcopy.js';
 import { type LimitRun, runRawLimit } from '../baselines/raw-limit.js';
 import { timed } from '../stats.js';
-import { countPulledRows, runMdqPull } from './mdq-pull.js';
-import { measurePullRss, type RssRun } from './pull-rss.js';
+import { cliBaselineRss, runCliPull } from './mdq-cli.js';
+import { countPulledRows } from './mdq-pull.js';
 
 export interface PullScenarioResult {
   name: string;
   archive: Archive;
   generationSeconds: number;
+  /** Seconds per `mdq pull` (the built CLI in a child process). */
   mdq: number[];
-  /** Of each mdq pull: seconds until listing ended and downloads began. */
-  mdqListing: number[];
+  /** Peak RSS of each of those pulls. */
+  mdqRss: number[];
+  /** Peak RSS of `mdq --version`: what the CLI costs before pulling anything. */
+  baselineRss: number;
   /** Seconds per azcopy run, or why azcopy could not run. */
   azcopy: number[] | string;
   limit: LimitRun[];
   noop: number[];
-  rss?: RssRun;
   /** Problems that make the figures suspect (row counts that do not add up). */
   problems: string[];
 }
@@ -30,7 +32,6 @@ export interface PullScenarioOptions {
   spec: ArchiveSpec;
   runs: number;
   limitConcurrency: number;
-  measureRss: boolean;
   azcopy: Azcopy;
   log: (line: string) => void;
 }
@@ -58,7 +59,8 @@ export async function runPullScenario(
     archive,
     generationSeconds: generated.seconds,
     mdq: [],
-    mdqListing: [],
+    mdqRss: [],
+    baselineRss: await cliBaselineRss(),
     azcopy: options.azcopy.ok ? [] : options.azcopy.reason,
     limit: [],
     noop: [],
@@ -69,9 +71,9 @@ export async function runPullScenario(
     let lastDb = '';
     for (let run = 0; run < options.runs; run++) {
       const dbPath = join(work, `pull-${run}`, 'mdq.duckdb');
-      const pulled = await runMdqPull(target, dbPath);
+      const pulled = await runCliPull(target, dbPath);
       result.mdq.push(pulled.seconds);
-      result.mdqListing.push(pulled.listingSeconds);
+      result.mdqRss.push(pulled.maxRssBytes);
       const counts = await countPulledRows(dbPath);
       if (
         counts.inputs !== archive.rows.inputs ||
@@ -82,7 +84,7 @@ export async function runPullScenario(
         );
       }
       log(
-        `${options.name}: mdq pull ${pulled.seconds.toFixed(2)} s (${pulled.result.blobsLoaded} blobs)`,
+        `${options.name}: mdq pull ${pulled.seconds.toFixed(2)} s (${pulled.blobsLoaded} blobs, peak RSS ${(pulled.maxRssBytes / 2 ** 20).toFixed(0)} MiB)`,
       );
       if (lastDb !== '') {
         await rm(join(lastDb, '..'), { recursive: true, force: true });
@@ -118,23 +120,14 @@ export async function runPullScenario(
       await rm(limitDir, { recursive: true, force: true });
     }
     for (let run = 0; run < options.runs; run++) {
-      const again = await runMdqPull(target, lastDb);
+      const again = await runCliPull(target, lastDb);
       result.noop.push(again.seconds);
-      if (again.result.blobsLoaded !== 0) {
-        result.problems.push(`no-op re-pull loaded ${again.result.blobsLoaded} blobs`);
+      if (again.blobsLoaded !== 0) {
+        result.problems.push(`no-op re-pull loaded ${again.blobsLoaded} blobs`);
       }
     }
     log(`${options.name}: no-op re-pull ${result.noop.map((s) => s.toFixed(2)).join(', ')} s`);
     await rm(join(lastDb, '..'), { recursive: true, force: true });
-    if (options.measureRss) {
-      const rss = await measurePullRss(
-        azurite.connectionString,
-        archive,
-        join(work, 'rss', 'mdq.duckdb'),
-      );
-      result.rss = rss;
-      log(`${options.name}: child pull peak RSS ${(rss.maxRssBytes / 2 ** 20).toFixed(0)} MiB`);
-    }
   } finally {
     await rm(work, { recursive: true, force: true });
     await azurite.service

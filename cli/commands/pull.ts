@@ -5,7 +5,6 @@ import { LAYOUT_KINDS } from '../../src/layout/types.js';
 import { type LayoutChoice, type PullProgress, pull } from '../../src/query/pull/index.js';
 import { resolveStore } from '../../src/store/resolve-store.js';
 import type { CliContext } from '../context.js';
-import { startInkProgress } from '../render/progress.js';
 import {
   formatInterruptedSummary,
   formatPullSummary,
@@ -95,7 +94,7 @@ export const pullCommand: Command = {
       ...(typeof connectionString === 'string' ? { connectionString } : {}),
     });
     const identifiers = (args.identifier as string[] | undefined)?.filter((id) => id !== '');
-    const reporter = progressReporter(context);
+    const reporter = await progressReporter(context);
     try {
       const result = await pull({
         store,
@@ -146,8 +145,11 @@ interface Reporter {
   latest: () => PullProgress | undefined;
 }
 
-/** ink on an interactive stderr, throttled plain lines otherwise; never stdout. */
-function progressReporter(context: CliContext): Reporter {
+/**
+ * ink on an interactive stderr, throttled plain lines otherwise; never stdout. ink (with React)
+ * is imported only when it draws: loading it costs ~150 ms of every start-up.
+ */
+async function progressReporter(context: CliContext): Promise<Reporter> {
   let latest: PullProgress | undefined;
   if (!context.isInteractive) {
     const plain = new PlainProgress((text) => context.stderr.write(text));
@@ -160,6 +162,7 @@ function progressReporter(context: CliContext): Reporter {
       latest: () => latest,
     };
   }
+  const { startInkProgress } = await import('../render/progress.js');
   const ink = startInkProgress(context.stderr as NodeJS.WriteStream);
   let lastDraw = 0;
   const draw = () => {
