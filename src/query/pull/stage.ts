@@ -151,12 +151,32 @@ function memorySink(): Sink {
   };
 }
 
+/**
+ * Staged output arrives in network-sized pieces (~64 KB). Each fs write wakes a libuv thread,
+ * which on a busy 2-core machine preempts the main thread: writes are corked and flushed as
+ * one writev per FLUSH_BYTES (the profile of a 1 GB pull showed 1.9 s in writeBuffer).
+ */
+const FLUSH_BYTES = 1024 * 1024;
+
 function fileSink(file: string): Sink {
   const stream = createWriteStream(file);
+  let corked = 0;
   return {
     async write(data) {
-      if (data.length > 0 && !stream.write(data)) {
-        await once(stream, 'drain');
+      if (data.length === 0) {
+        return;
+      }
+      if (corked === 0) {
+        stream.cork();
+      }
+      stream.write(data);
+      corked += data.length;
+      if (corked >= FLUSH_BYTES) {
+        corked = 0;
+        stream.uncork();
+        if (stream.writableNeedDrain) {
+          await once(stream, 'drain');
+        }
       }
     },
     async finish() {
