@@ -8,9 +8,9 @@ function stage(input: string | Buffer, size = 3, layout: LayoutKind = 'aks') {
   const stager = new CsvStager(layout);
   const out: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += size) {
-    out.push(stager.push(bytes.subarray(i, i + size)));
+    out.push(Buffer.from(stager.push(bytes.subarray(i, i + size))));
   }
-  out.push(stager.end());
+  out.push(Buffer.from(stager.end()));
   return { text: Buffer.concat(out).toString('utf8'), ...stager.shape() };
 }
 

@@ -69,6 +69,8 @@ export class CsvStager {
   #lastKeyText = '';
   #types: InferredType[] = [];
   #longest = 0;
+  /** Carry plus chunk of the current push (see #join), grown as needed. */
+  #joined: Buffer = Buffer.alloc(0);
   /** Staged output of the current push, grown as needed. */
   #out: Buffer = Buffer.alloc(0);
   #outLength = 0;
@@ -79,9 +81,13 @@ export class CsvStager {
     this.#ordinal = ordinal;
   }
 
-  /** Feeds raw blob bytes; returns the staged bytes to write. */
+  /**
+   * Feeds raw blob bytes; returns the staged bytes to write. The returned bytes live in the
+   * stager's own buffer, reused by the next `push` or `end`: copy them before calling again
+   * (a pull stages ~1 GB: allocating its output afresh each time cost ~100 full GCs).
+   */
   push(chunk: Buffer): Buffer {
-    let buf = this.#carry.length === 0 ? chunk : Buffer.concat([this.#carry, chunk]);
+    let buf = this.#join(chunk);
     if (!this.#started) {
       if (buf.length < BOM.length && BOM.subarray(0, buf.length).equals(buf)) {
         this.#carry = buf;
@@ -325,12 +331,30 @@ export class CsvStager {
     this.#out = grown;
   }
 
-  /** Hands out what this push staged; the next push writes into a fresh buffer. */
+  /** Hands out what this push staged; the next push writes over it. */
   #take(): Buffer {
     const staged = this.#out.subarray(0, this.#outLength);
-    this.#out = Buffer.alloc(0);
     this.#outLength = 0;
     return staged;
+  }
+
+  /**
+   * The partial line carried from the last chunk followed by `chunk`, in a buffer reused from
+   * push to push. The carry may itself live in that buffer: `set` copies overlapping ranges
+   * correctly (the spec clones a source that shares the target's memory).
+   */
+  #join(chunk: Buffer): Buffer {
+    const carry = this.#carry;
+    if (carry.length === 0) {
+      return chunk;
+    }
+    const needed = carry.length + chunk.length;
+    if (this.#joined.length < needed) {
+      this.#joined = Buffer.allocUnsafe(Math.max(needed, this.#joined.length * 2));
+    }
+    this.#joined.set(carry, 0);
+    this.#joined.set(chunk, carry.length);
+    return this.#joined.subarray(0, needed);
   }
 }
 
