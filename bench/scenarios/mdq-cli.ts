@@ -29,11 +29,12 @@ const isoDay = (day: Day) =>
 async function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[] = [],
 ): Promise<{ stderr: string; maxRssBytes: number }> {
   const report = pathToFileURL(resolve('bench/rss-report.mjs')).href;
   const { stderr } = await execFileAsync(
     process.execPath,
-    ['--import', report, resolve('dist/cli/main.js'), ...args],
+    [...nodeArgs, '--import', report, resolve('dist/cli/main.js'), ...args],
     { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
   );
   const line = stderr.split('\n').find((l) => l.startsWith(RSS_MARK));
@@ -54,7 +55,11 @@ export async function cliBaselineRss(): Promise<number> {
  * types it (default concurrency and batches), timed until the process exits: rows committed,
  * views created, database closed.
  */
-export async function runCliPull(target: PullTarget, dbPath: string): Promise<CliPull> {
+export async function runCliPull(
+  target: PullTarget,
+  dbPath: string,
+  nodeArgs: readonly string[] = [],
+): Promise<CliPull & { stderr: string }> {
   const { archive } = target;
   const start = process.hrtime.bigint();
   const { stderr, maxRssBytes } = await runCli(
@@ -72,11 +77,12 @@ export async function runCliPull(target: PullTarget, dbPath: string): Promise<Cl
       dbPath,
     ],
     { AZURE_STORAGE_CONNECTION_STRING: target.connectionString },
+    nodeArgs,
   );
   const seconds = secondsSince(start);
   const loaded = /^mdq pull: (\d+) blobs? loaded/m.exec(stderr)?.[1];
   if (loaded === undefined) {
     throw new Error(`no summary line in mdq pull's output: ${stderr.slice(-300)}`);
   }
-  return { seconds, maxRssBytes, blobsLoaded: Number(loaded) };
+  return { seconds, maxRssBytes, blobsLoaded: Number(loaded), stderr };
 }
