@@ -22,6 +22,11 @@ export const DEFAULT_MEMORY_LIMITS: MemoryLimits = {
 
 const MIB = 1024 * 1024;
 
+/** Bytes as DuckDB's memory_limit setting, in whole MiB. */
+export function memoryLimitSetting(bytes: number): string {
+  return `${Math.floor(bytes / MIB)}MiB`;
+}
+
 /** DuckDB's memory_limit for the pull, raised (for the rest of the pull) when a load needs it. */
 export class MemoryBudget {
   readonly #connection: DuckDBConnection;
@@ -32,11 +37,6 @@ export class MemoryBudget {
     this.#connection = connection;
     this.#bytes = limits.initialBytes;
     this.#maxBytes = limits.maxBytes;
-  }
-
-  /** As DuckDB's memory_limit setting, whole MiB. */
-  get setting(): string {
-    return `${Math.floor(this.#bytes / MIB)}MiB`;
   }
 
   /**
@@ -52,7 +52,7 @@ export class MemoryBudget {
           throw error;
         }
         this.#bytes = Math.min(this.#maxBytes, this.#bytes * 2);
-        await this.#connection.run(`SET memory_limit = '${this.setting}'`);
+        await this.#connection.run(`SET memory_limit = '${memoryLimitSetting(this.#bytes)}'`);
       }
     }
   }

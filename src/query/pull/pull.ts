@@ -7,7 +7,7 @@ import { openDatabase } from '../database.js';
 import { ColumnRegistry } from './column-registry.js';
 import { loadBatch } from './load-batch.js';
 import { ensureManifest, readManifest } from './manifest.js';
-import { DEFAULT_MEMORY_LIMITS, MemoryBudget } from './memory-budget.js';
+import { DEFAULT_MEMORY_LIMITS, MemoryBudget, memoryLimitSetting } from './memory-budget.js';
 import { planPull } from './plan.js';
 import { recreateViews } from './schema.js';
 import { type StagedFile, stageBlob } from './stage.js';
@@ -68,7 +68,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   emit();
   const memoryLimits = options.memory ?? DEFAULT_MEMORY_LIMITS;
   const db = await openDatabase(options.dbPath, {
-    memoryLimit: `${Math.floor(memoryLimits.initialBytes / 2 ** 20)}MiB`,
+    memoryLimit: memoryLimitSetting(memoryLimits.initialBytes),
   });
   const connection = db.connection;
   // Rows carry their own order (_row, counted while staging): DuckDB need not keep insertion
