@@ -19,7 +19,7 @@ export function describeRuns(scenarios: PullScenarioResult[], collector: Collect
       `- limit total: ${s(scenario.limit.map((r) => r.seconds))} s; download ${s(scenario.limit.map((r) => r.downloadSeconds))} s; known-column load ${s(scenario.limit.map((r) => r.loadSeconds))} s`,
       `- no-op re-pull: ${s(scenario.noop)} s`,
     );
-    lines.push('');
+    lines.push(...scenario.profile, '');
   }
   lines.push(
     '### collector',

@@ -39,6 +39,7 @@ try {
     },
     runs: settings.runs,
     limitConcurrency: 32,
+    profile: false,
     azcopy,
     log,
   });
@@ -54,6 +55,7 @@ try {
     },
     runs: settings.runs,
     limitConcurrency: 8,
+    profile: true,
     azcopy,
     log,
   });

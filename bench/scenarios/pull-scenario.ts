@@ -8,6 +8,7 @@ import { type LimitRun, runRawLimit } from '../baselines/raw-limit.js';
 import { timed } from '../stats.js';
 import { cliBaselineRss, runCliPull } from './mdq-cli.js';
 import { countPulledRows } from './mdq-pull.js';
+import { profilePull } from './pull-profile.js';
 
 export interface PullScenarioResult {
   name: string;
@@ -23,6 +24,8 @@ export interface PullScenarioResult {
   azcopy: number[] | string;
   limit: LimitRun[];
   noop: number[];
+  /** Where one more pull spent its time (`profile` option), as markdown lines. */
+  profile: string[];
   /** Problems that make the figures suspect (row counts that do not add up). */
   problems: string[];
 }
@@ -32,6 +35,8 @@ export interface PullScenarioOptions {
   spec: ArchiveSpec;
   runs: number;
   limitConcurrency: number;
+  /** Profile one more pull (scenarios/pull-profile.ts) after the timed runs. */
+  profile: boolean;
   azcopy: Azcopy;
   log: (line: string) => void;
 }
@@ -64,6 +69,7 @@ export async function runPullScenario(
     azcopy: options.azcopy.ok ? [] : options.azcopy.reason,
     limit: [],
     noop: [],
+    profile: [],
     problems: [],
   };
   const work = await mkdtemp(join(tmpdir(), 'mdq-bench-'));
@@ -128,6 +134,14 @@ export async function runPullScenario(
     }
     log(`${options.name}: no-op re-pull ${result.noop.map((s) => s.toFixed(2)).join(', ')} s`);
     await rm(join(lastDb, '..'), { recursive: true, force: true });
+    if (options.profile) {
+      result.profile = await profilePull(
+        target,
+        join(work, 'profiled', 'mdq.duckdb'),
+        join(work, 'profiles'),
+      );
+      log(`${options.name}: ${result.profile[0]?.slice(2) ?? 'profiled'}`);
+    }
   } finally {
     await rm(work, { recursive: true, force: true });
     await azurite.service
