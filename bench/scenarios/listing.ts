@@ -45,7 +45,7 @@ async function lastDayListCalls(azurite: BenchAzurite, days: number, dbPath: str
     });
     const oneDay: Archive = { ...archive, from: archive.to };
     const target = { connectionString: azurite.connectionString, archive: oneDay };
-    const store = new CountingStore(storeFor(target));
+    const store = new CountingStore(await storeFor(target));
     const { result } = await runMdqPull(target, dbPath, store);
     if (result.blobsLoaded !== 2) {
       throw new Error(`listing pull loaded ${result.blobsLoaded} blobs, expected 2`);

@@ -11,11 +11,12 @@ export interface PullTarget {
 }
 
 /** The store exactly as `mdq pull --source az://<container>` resolves it from the environment. */
-export function storeFor(target: PullTarget): BlobStore {
-  return resolveStore(`az://${target.archive.container}`, {
+export async function storeFor(target: PullTarget): Promise<BlobStore> {
+  const resolved = await resolveStore(`az://${target.archive.container}`, {
     env: { AZURE_STORAGE_CONNECTION_STRING: target.connectionString },
     cwd: process.cwd(),
-  }).store;
+  });
+  return resolved.store;
 }
 
 /**
@@ -26,14 +27,15 @@ export function storeFor(target: PullTarget): BlobStore {
 export async function runMdqPull(
   target: PullTarget,
   dbPath: string,
-  store: BlobStore = storeFor(target),
+  store?: BlobStore,
 ): Promise<{ seconds: number; result: PullResult; listingSeconds: number }> {
+  const resolved = store ?? (await storeFor(target));
   const start = process.hrtime.bigint();
   let listingSeconds = Number.NaN;
   const { value, seconds } = await timed(() =>
     pull({
-      store,
-      source: store.description,
+      store: resolved,
+      source: resolved.description,
       dbPath,
       service: BENCH_SERVICE,
       from: target.archive.from,

@@ -93,7 +93,7 @@ export const collectCommand: Command = {
       }
     };
     const collector = new ModelDataCollector(String(args.model), {
-      ...destinationOf(args, context),
+      ...(await destinationOf(args, context)),
       spoolDir: resolve(context.cwd, nonEmpty(context.env.MDQ_SPOOL_DIR) ?? DEFAULT_SPOOL_DIR),
       service: String(args.service),
       identifier: String(args.identifier),
@@ -175,15 +175,15 @@ function isEnvelope(value: unknown): value is { $rows: unknown; $correlationId?:
 }
 
 /** --source wins; else the collector's own env rules, with the local folder under --cwd. */
-function destinationOf(
+async function destinationOf(
   args: Record<string, unknown>,
   context: CliContext,
-): Pick<ModelDataCollectorOptions, 'store' | 'folder'> {
+): Promise<Pick<ModelDataCollectorOptions, 'store' | 'folder'>> {
   const source = typeof args.source === 'string' ? args.source : undefined;
   if (source !== undefined) {
     const connectionString =
       typeof args.connectionString === 'string' ? args.connectionString : undefined;
-    const { store } = resolveStore(source, {
+    const { store } = await resolveStore(source, {
       env: context.env,
       cwd: context.cwd,
       ...(connectionString === undefined ? {} : { connectionString }),

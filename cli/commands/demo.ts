@@ -82,7 +82,7 @@ export const demoCommand: Command = {
       `  ${service.requests} requests, ${service.inputRows} input rows, model accuracy on iris ${(service.trainingAccuracy * 100).toFixed(1)} %, written to ${service.destination}`,
     );
 
-    const { store } = resolveStore(
+    const { store } = await resolveStore(
       connectionString ? `az://${DEFAULT_CONTAINER}` : resolve(context.cwd, folder),
       {
         env: context.env,

@@ -9,10 +9,9 @@ import {
   exportToStore,
   sparkReadStatement,
 } from '../../src/query/export.js';
-import { AzureBlobStore } from '../../src/store/azure-store.js';
-import type { BlobStore } from '../../src/store/blob-store.js';
+import type { AzureBlobStore } from '../../src/store/azure-store.js';
 import { PrefixedBlobStore } from '../../src/store/prefixed-store.js';
-import { resolveStore } from '../../src/store/resolve-store.js';
+import { type ResolvedStore, resolveStore } from '../../src/store/resolve-store.js';
 import type { Command } from './command.js';
 import { databasePath } from './sql.js';
 
@@ -78,7 +77,7 @@ export const exportCommand: Command = {
         return 0;
       }
       const target = splitFileTarget(out);
-      const resolved = resolveStore(target.folder, {
+      const resolved = await resolveStore(target.folder, {
         env: context.env,
         cwd: context.cwd,
         ...(typeof args.connectionString === 'string'
@@ -94,11 +93,7 @@ export const exportCommand: Command = {
       context.stderr.write(
         `exported ${result.rows} rows to ${result.blobs.length} blobs in ${resolved.store.description}\n`,
       );
-      const location = sparkLocation(
-        resolved.store,
-        resolved.prefix,
-        partitionBy.length > 0 ? '' : target.fileName,
-      );
+      const location = sparkLocation(resolved, partitionBy.length > 0 ? '' : target.fileName);
       if (location) {
         context.stderr.write(
           `read it with Spark SQL:\n  ${sparkReadStatement(location, format)}\n`,
@@ -142,11 +137,13 @@ function splitFileTarget(out: string): { folder: string; fileName: string } {
   return { folder, fileName: match[2] ?? '' };
 }
 
-function sparkLocation(store: BlobStore, prefix: string, fileName: string) {
-  const azure = store instanceof PrefixedBlobStore ? store.inner : store;
-  if (!(azure instanceof AzureBlobStore)) {
+function sparkLocation(resolved: ResolvedStore, fileName: string) {
+  if (resolved.kind !== 'azure') {
     return undefined;
   }
+  const { store, prefix } = resolved;
+  // resolveStore builds an AzureBlobStore for every Azure source, prefixed when it has a folder.
+  const azure = (store instanceof PrefixedBlobStore ? store.inner : store) as AzureBlobStore;
   const url = new URL(azure.accountUrl);
   const pathAccount = url.pathname.split('/').filter((part) => part !== '')[0];
   const account = pathAccount ?? url.hostname.split('.')[0] ?? 'account';

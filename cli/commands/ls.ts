@@ -32,7 +32,7 @@ export const lsCommand: Command = {
   async run(args, context) {
     const asJson = args.json === true;
     if (typeof args.source === 'string') {
-      const resolved = resolveStore(args.source as string | undefined, {
+      const resolved = await resolveStore(args.source as string | undefined, {
         env: context.env,
         cwd: context.cwd,
         ...(typeof args.connectionString === 'string'

@@ -88,7 +88,7 @@ export const pullCommand: Command = {
     }
     const concurrency = concurrencyOf(args.concurrency, context);
     const connectionString = args.connectionString;
-    const { store } = resolveStore(args.source as string | undefined, {
+    const { store } = await resolveStore(args.source as string | undefined, {
       env: context.env,
       cwd: context.cwd,
       ...(typeof connectionString === 'string' ? { connectionString } : {}),

@@ -126,7 +126,7 @@ for (const layout of LAYOUTS) {
       expect(local.quarantined).toEqual([]);
       expect(await observe(localDb, tables)).toEqual(want);
 
-      const { store, kind } = resolveStore(`${azurite.blobEndpoint}/${container}`, {
+      const { store, kind } = await resolveStore(`${azurite.blobEndpoint}/${container}`, {
         connectionString: azurite.connectionString,
         env: {},
         cwd: tmp.path,

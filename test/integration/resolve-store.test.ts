@@ -23,9 +23,9 @@ afterAll(async () => {
 
 const cwd = '/work/project';
 
-function failure(run: () => unknown): MdqError {
+async function failure(run: () => Promise<unknown>): Promise<MdqError> {
   try {
-    run();
+    await run();
   } catch (error) {
     expect(error).toBeInstanceOf(MdqError);
     return error as MdqError;
@@ -41,18 +41,18 @@ async function roundTrip(store: BlobStore, container: string, expectedName: stri
 }
 
 describe('defaults when no source is given', () => {
-  test('the local ./modeldata folder, or MDQ_MODELDATA_DIR', () => {
-    const plain = resolveStore(undefined, { env: {}, cwd });
+  test('the local ./modeldata folder, or MDQ_MODELDATA_DIR', async () => {
+    const plain = await resolveStore(undefined, { env: {}, cwd });
     expect(plain.kind).toBe('local');
     expect(plain.prefix).toBe('');
     expect(plain.store).toBeInstanceOf(LocalBlobStore);
     expect(plain.store.description).toBe('/work/project/modeldata');
-    const moved = resolveStore(undefined, { env: { MDQ_MODELDATA_DIR: 'data/md' }, cwd });
+    const moved = await resolveStore(undefined, { env: { MDQ_MODELDATA_DIR: 'data/md' }, cwd });
     expect(moved.store.description).toBe('/work/project/data/md');
   });
 
-  test('MDQ_SOURCE wins over the connection string', () => {
-    const resolved = resolveStore(undefined, {
+  test('MDQ_SOURCE wins over the connection string', async () => {
+    const resolved = await resolveStore(undefined, {
       env: { MDQ_SOURCE: 'archive', AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
       cwd,
     });
@@ -61,11 +61,14 @@ describe('defaults when no source is given', () => {
 
   test('a connection string means its "modeldata" container', async () => {
     for (const name of ['AZURE_STORAGE_CONNECTION_STRING', 'AML_MODEL_DC_STORAGE']) {
-      const resolved = resolveStore(undefined, { env: { [name]: azurite.connectionString }, cwd });
+      const resolved = await resolveStore(undefined, {
+        env: { [name]: azurite.connectionString },
+        cwd,
+      });
       expect(resolved.kind).toBe('azure');
       expect(resolved.store.description).toBe(`az://modeldata at ${azurite.blobEndpoint}`);
     }
-    const resolved = resolveStore(undefined, {
+    const resolved = await resolveStore(undefined, {
       env: { AML_MODEL_DC_STORAGE: azurite.connectionString },
       cwd,
     });
@@ -78,7 +81,7 @@ describe('defaults when no source is given', () => {
       Buffer.alloc(64, 1).toString('base64'),
     );
     const container = await azurite.createContainer();
-    const resolved = resolveStore(`az://${container}`, {
+    const resolved = await resolveStore(`az://${container}`, {
       connectionString: azurite.connectionString,
       env: { AZURE_STORAGE_CONNECTION_STRING: wrong, AML_MODEL_DC_STORAGE: wrong },
       cwd,
@@ -88,16 +91,16 @@ describe('defaults when no source is given', () => {
 });
 
 describe('source forms', () => {
-  test('a folder, relative to cwd, or a file URL', () => {
-    expect(resolveStore('md', { env: {}, cwd }).store.description).toBe('/work/project/md');
-    expect(resolveStore('/abs/md', { env: {}, cwd }).store.description).toBe('/abs/md');
+  test('a folder, relative to cwd, or a file URL', async () => {
+    expect((await resolveStore('md', { env: {}, cwd })).store.description).toBe('/work/project/md');
+    expect((await resolveStore('/abs/md', { env: {}, cwd })).store.description).toBe('/abs/md');
     const url = pathToFileURL(join('/tmp', 'x y')).toString();
-    expect(resolveStore(url, { env: {}, cwd }).store.description).toBe('/tmp/x y');
+    expect((await resolveStore(url, { env: {}, cwd })).store.description).toBe('/tmp/x y');
   });
 
   test('az://container/prefix with a connection string is scoped to the prefix (taken as written)', async () => {
     const container = await azurite.createContainer();
-    const resolved = resolveStore(`az://${container}/team/a%20b`, {
+    const resolved = await resolveStore(`az://${container}/team/a%20b`, {
       env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
       cwd,
     });
@@ -106,8 +109,8 @@ describe('source forms', () => {
     await roundTrip(resolved.store, container, 'team/a%20b/probe.txt');
   });
 
-  test('az:// without a connection string names the ways to give one', () => {
-    const error = failure(() => resolveStore('az://modeldata', { env: {}, cwd }));
+  test('az:// without a connection string names the ways to give one', async () => {
+    const error = await failure(() => resolveStore('az://modeldata', { env: {}, cwd }));
     expect(error.code).toBe('config');
     expect(error.exitCode).toBe(2);
     expect(error.hint).toContain('--connection-string');
@@ -125,27 +128,27 @@ describe('source forms', () => {
       permissions: ContainerSASPermissions.parse('racwdl'),
       expiresOn: new Date(Date.now() + 3_600_000),
     });
-    const withSas = resolveStore(sasUrl, { env: {}, cwd });
+    const withSas = await resolveStore(sasUrl, { env: {}, cwd });
     expect(withSas.store.description).toBe(`az://${container} at ${azurite.blobEndpoint}`);
     await roundTrip(withSas.store, container, 'probe.txt');
 
-    const prefixed = resolveStore(`${azurite.blobEndpoint}/${container}/in/here%20now`, {
+    const prefixed = await resolveStore(`${azurite.blobEndpoint}/${container}/in/here%20now`, {
       env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
       cwd,
     });
     expect(prefixed.prefix).toBe('in/here now/');
     await roundTrip(prefixed.store, container, 'in/here now/probe.txt');
 
-    const error = failure(() =>
+    const error = await failure(() =>
       resolveStore(`${azurite.blobEndpoint}/${container}`, { env: {}, cwd }),
     );
     expect(error.code).toBe('config');
     expect(error.hint).toContain('AccountName=devstoreaccount1');
   });
 
-  test('an https account URL: SAS or DefaultAzureCredential, never printed', () => {
+  test('an https account URL: SAS or DefaultAzureCredential, never printed', async () => {
     const sig = 'c2VjcmV0LXNpZ25hdHVyZS12YWx1ZQ%3D%3D';
-    const withSas = resolveStore(
+    const withSas = await resolveStore(
       `https://acct.blob.core.windows.net/modeldata/sub1?sv=2024-11-04&sr=c&sp=rl&se=2030-01-01&sig=${sig}`,
       { env: {}, cwd },
     );
@@ -155,11 +158,14 @@ describe('source forms', () => {
       'az://modeldata at https://acct.blob.core.windows.net under sub1/',
     );
     // No SAS: DefaultAzureCredential, created lazily (no token is requested here).
-    const ambient = resolveStore('https://acct.blob.core.windows.net/modeldata', { env: {}, cwd });
+    const ambient = await resolveStore('https://acct.blob.core.windows.net/modeldata', {
+      env: {},
+      cwd,
+    });
     expect(ambient.store.description).toBe('az://modeldata at https://acct.blob.core.windows.net');
   });
 
-  test('malformed sources are usage errors naming the source, never its secret', () => {
+  test('malformed sources are usage errors naming the source, never its secret', async () => {
     const cases: [string, string][] = [
       ['az://', 'usage'],
       ['az://Bad_Name/x', 'usage'],
@@ -171,7 +177,7 @@ describe('source forms', () => {
       ['https://acct.blob.core.windows.net/c1/../x', 'usage'],
     ];
     for (const [spec, code] of cases) {
-      const error = failure(() =>
+      const error = await failure(() =>
         resolveStore(spec, {
           env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
           cwd,
@@ -182,12 +188,12 @@ describe('source forms', () => {
       expect(error.message).not.toContain('TOPSECRETSIG');
       expect(error.hint).toBeDefined();
     }
-    const named = failure(() => resolveStore('s3://bucket/key', { env: {}, cwd }));
+    const named = await failure(() => resolveStore('s3://bucket/key', { env: {}, cwd }));
     expect(named.message).toContain('s3://bucket/key');
   });
 
-  test('a malformed connection string is a config error that does not repeat it', () => {
-    const error = failure(() =>
+  test('a malformed connection string is a config error that does not repeat it', async () => {
+    const error = await failure(() =>
       resolveStore(undefined, {
         env: { AZURE_STORAGE_CONNECTION_STRING: 'AccountName=x;AccountKey=TOPSECRETKEY' },
         cwd,
