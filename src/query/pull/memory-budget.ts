@@ -17,8 +17,19 @@ export interface MemoryLimits {
 export const DEFAULT_MEMORY_LIMITS: MemoryLimits = {
   initialBytes: 128 * 1024 * 1024,
   // DuckDB's own default is 80% of RAM; mdq shares the machine with the user's work.
-  maxBytes: Math.max(128 * 1024 * 1024, Math.floor(totalmem() / 2)),
+  maxBytes: Math.max(128 * 1024 * 1024, Math.floor(usableMemory() / 2)),
 };
+
+/**
+ * The machine's memory, or the container's limit when it has a lower one (cgroups: a pod with
+ * 2 GB on a 64 GB host must not let DuckDB grow to 32 GB and be killed). Unconstrained,
+ * constrainedMemory() reports a huge number (or 0 on older Nodes).
+ */
+function usableMemory(): number {
+  const total = totalmem();
+  const constrained = process.constrainedMemory?.() ?? 0;
+  return constrained > 0 ? Math.min(total, constrained) : total;
+}
 
 const MIB = 1024 * 1024;
 
