@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { LayoutKind } from '../../layout/types.js';
-import { classifyField, type InferredType, SAMPLE_ROWS_PER_BLOB, widen } from './column-types.js';
+import { classifyField, type InferredType, isSampledRow, widen } from './column-types.js';
 import {
   AKS_GENERATED,
   isHeaderLine,
@@ -215,8 +215,11 @@ export class CsvStager {
   #guess(line: Buffer): void {
     const fields = splitCsvLine(line.toString('utf8'));
     for (let i = 0; i < fields.length; i += 1) {
-      const incoming = classifyField(fields[i] as string);
       const before = this.#types[i];
+      if (before === 'VARCHAR') {
+        continue; // nothing widens text
+      }
+      const incoming = classifyField(fields[i] as string);
       this.#types[i] = before === undefined ? incoming : (widen(before, incoming) as InferredType);
     }
   }
@@ -309,7 +312,7 @@ export class CsvStager {
     if (fields > this.#maxWidth) {
       this.#maxWidth = fields;
     }
-    if (this.#rows < SAMPLE_ROWS_PER_BLOB) {
+    if (isSampledRow(this.#rows)) {
       this.#guess(buf.subarray(start, end));
     }
     if (length + 64 + pad > this.#longest) {
