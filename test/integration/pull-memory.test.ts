@@ -76,3 +76,46 @@ test('at the ceiling, out of memory fails the pull with a clear error and loads 
     { n: 0 },
   ]);
 });
+
+test('small blobs past the in-memory staging cap stage to files and load exactly beside the others', async () => {
+  const source = join(tmp.path, 'many-small');
+  const archive: Record<string, string> = {};
+  for (let day = 1; day <= 9; day++) {
+    const lines = Array.from({ length: 300 }, (_, r) => `d${day}r${r},${day * 1000 + r}`);
+    archive[`sub1/rg1/ws1/irisapp/iris/3/inputs/2024/01/0${day}/inputs.csv`] =
+      `$aml_dc_correlation_id,n\n${lines.join('\n')}\n`;
+  }
+  await writeArchive(source, archive);
+  const dbPath = join(tmp.path, 'many-small', 'mdq.duckdb');
+  // Room in memory for about two of the ~3.6 KB blobs: the other seven stage to files.
+  const result = await pull({
+    store: new LocalBlobStore(source),
+    source,
+    dbPath,
+    service: 'irisapp',
+    from: { year: 2024, month: 1, day: 1 },
+    to: { year: 2024, month: 1, day: 9 },
+    batch: { maxInMemoryBytes: 8 * 1024, maxBlobs: 4 },
+  });
+  expect(result.rowsByTable).toEqual({ inputs: 2700 });
+  expect(
+    await query(
+      dbPath,
+      `SELECT count(*)::INTEGER AS n, count(DISTINCT _blob)::INTEGER AS blobs,
+        count(*) FILTER (WHERE _correlation_id <> 'd' || day(_date) || 'r' || (n::INTEGER - day(_date) * 1000))::INTEGER AS wrong,
+        sum(n)::BIGINT::VARCHAR AS total FROM inputs`,
+    ),
+  ).toEqual([
+    {
+      n: 2700,
+      blobs: 9,
+      wrong: 0,
+      total: String(
+        Array.from({ length: 9 }, (_, d) => 300 * (d + 1) * 1000 + (299 * 300) / 2).reduce(
+          (a, b) => a + b,
+          0,
+        ),
+      ),
+    },
+  ]);
+});

@@ -13,6 +13,7 @@ import { recreateViews } from './schema.js';
 import { type StagedFile, stageBlob } from './stage.js';
 import { StagedQueue } from './staged-queue.js';
 import { StagingDir } from './staging-dir.js';
+import { StagingMemory } from './staging-memory.js';
 import type { PullOptions, PullProgress, PullResult, QuarantinedBlob } from './types.js';
 
 const DEFAULT_BATCH_BLOBS = 1000;
@@ -40,6 +41,8 @@ const LARGE_BLOB_BYTES = 4 * 1024 * 1024;
  * only make every one of them finish later (the loader idles meanwhile) and hold more buffers.
  */
 const MAX_LARGE_DOWNLOADS = 4;
+/** Small blobs staged in memory at most (staging-memory.ts); the rest stage to files. */
+const MAX_STAGED_IN_MEMORY_BYTES = 64 * 1024 * 1024;
 
 /**
  * `mdq pull` as a library call: lists the selection, downloads new and changed blobs
@@ -116,6 +119,9 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     };
     const queue = new StagedQueue(MAX_PENDING_BYTES);
     const memory = new MemoryBudget(connection, memoryLimits);
+    const stagingMemory = new StagingMemory(
+      options.batch?.maxInMemoryBytes ?? MAX_STAGED_IN_MEMORY_BYTES,
+    );
     // rejectOnClear: queued downloads must settle when a failure clears the queue.
     const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
     const limit = pLimit({ concurrency, rejectOnClear: true });
@@ -138,6 +144,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
                 staging,
                 registryFor,
                 signal,
+                memory: stagingMemory,
                 onBytes: (bytes) => {
                   progress.bytesDownloaded += bytes;
                 },
@@ -179,7 +186,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
           loadBatch(connection, options.source, batch, staging),
         );
         queue.release(batch);
-        await removeStaged(batch);
+        await removeStaged(batch, stagingMemory);
         for (const [table, rows] of outcome.rowsByTable) {
           rowsByTable[table] = (rowsByTable[table] ?? 0) + rows;
           progress.rowsLoaded += rows;
@@ -249,7 +256,13 @@ function isRetriable(error: unknown): boolean {
   return typeof code === 'string' && ['ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code);
 }
 
-async function removeStaged(batch: readonly StagedFile[]): Promise<void> {
+/** A loaded batch's staged rows go: files removed, memory given back for more small blobs. */
+async function removeStaged(batch: readonly StagedFile[], memory: StagingMemory): Promise<void> {
+  for (const staged of batch) {
+    if (staged.chunks !== undefined) {
+      memory.give(staged.planned.blob.size);
+    }
+  }
   await Promise.all(
     batch.map((staged) =>
       staged.file === undefined ? undefined : rm(staged.file, { force: true }),

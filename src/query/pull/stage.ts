@@ -8,6 +8,7 @@ import { CsvStager } from './csv-stager.js';
 import { datarefReader } from './dataref.js';
 import { JsonlStager } from './jsonl-stager.js';
 import type { StagingDir } from './staging-dir.js';
+import type { StagingMemory } from './staging-memory.js';
 import type { PlannedBlob } from './types.js';
 import { UnparsableBlobError } from './unparsable.js';
 
@@ -46,6 +47,11 @@ export interface StageContext {
   registryFor: (table: string) => ColumnRegistry;
   signal?: AbortSignal;
   onBytes?: (bytes: number) => void;
+  /**
+   * Caps the bytes of small blobs staged in memory; a staged file returned with `chunks` holds
+   * its blob's size of it until the caller gives it back (after loading).
+   */
+  memory?: StagingMemory;
 }
 
 /** Where staged bytes go: memory for small blobs, a file for large ones. */
@@ -89,7 +95,16 @@ async function downloadOnce(
     length: planned.blob.size,
     ...(signal ? { signal } : {}),
   });
-  const sink = planned.blob.size <= IN_MEMORY_LIMIT ? memorySink() : fileSink(file);
+  const inMemory =
+    planned.blob.size <= IN_MEMORY_LIMIT &&
+    (context.memory === undefined || context.memory.tryTake(planned.blob.size));
+  const sink = inMemory ? memorySink() : fileSink(file);
+  // Held only while the staged rows are in memory: given back unless the caller gets chunks.
+  const giveBack = () => {
+    if (inMemory) {
+      context.memory?.give(planned.blob.size);
+    }
+  };
   let reported = 0;
   try {
     let shape: Omit<StagedFile, 'planned' | 'format' | 'file' | 'chunks'>;
@@ -122,10 +137,13 @@ async function downloadOnce(
       };
     }
     const where = await sink.finish();
-    return shape.rows === 0
-      ? { planned, format, ...shape }
-      : { planned, format, ...where, ...shape };
+    if (shape.rows === 0) {
+      giveBack();
+      return { planned, format, ...shape };
+    }
+    return { planned, format, ...where, ...shape };
   } catch (error) {
+    giveBack();
     source.destroy();
     sink.destroy();
     // A retried download counts its bytes again; take back what this attempt reported.

@@ -27,8 +27,11 @@ export interface PullOptions extends PullSelection {
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (progress: PullProgress) => void;
-  /** Load batches: blobs per transaction and bytes per transaction (tests make them small). */
-  batch?: { maxBlobs?: number; maxBytes?: number };
+  /**
+   * Load batches: blobs and bytes per transaction, and bytes of small blobs staged in memory
+   * before the rest stage to files (tests make them small).
+   */
+  batch?: { maxBlobs?: number; maxBytes?: number; maxInMemoryBytes?: number };
   /** DuckDB's memory budget: where it starts and how far a load may raise it (memory-budget.ts). */
   memory?: MemoryLimits;
 }
