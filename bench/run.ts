@@ -10,7 +10,14 @@ import { prepareAzcopy } from './baselines/azcopy.js';
 import { runCollectorBench } from './collector/index.js';
 import { describeRuns } from './details.js';
 import { describeMachine, readLoadAverage } from './machine.js';
-import { collectorRows, listingRow, markdownTable, pullRows, type TableRow } from './results.js';
+import {
+  collectorRows,
+  informativePullRows,
+  listingRow,
+  markdownTable,
+  pullRows,
+  type TableRow,
+} from './results.js';
 import { measureListing } from './scenarios/listing.js';
 import { type PullScenarioResult, runPullScenario } from './scenarios/pull-scenario.js';
 import { benchSettings } from './settings.js';
@@ -61,6 +68,22 @@ try {
   });
   scenarios.push(large);
   rows.push(...pullRows(large, true));
+  const medium = await runPullScenario(azurite, {
+    name: 'medium blobs, one row per request',
+    spec: {
+      days: settings.days,
+      blobsPerDay: settings.mediumBlobsPerDay,
+      blobBytes: settings.mediumBlobBytes,
+      rowsPerRequest: 1,
+    },
+    runs: settings.runs,
+    limitConcurrency: 16,
+    profile: false,
+    azcopy,
+    log,
+  });
+  scenarios.push(medium);
+  rows.push(...informativePullRows(medium));
   const listing = await measureListing(azurite, settings.days, settings.listingLongDays);
   log(`listing: ${listing.longCalls} vs ${listing.shortCalls} list calls`);
   rows.push(listingRow(listing));

@@ -10,6 +10,9 @@ export interface BenchSettings {
   smallBlobsPerDay: number;
   smallBlobBytes: number;
   largeBlobBytes: number;
+  /** The medium scenario: blobs per identifier per day and their size (one row per request). */
+  mediumBlobsPerDay: number;
+  mediumBlobBytes: number;
   listingLongDays: number;
   collectorSeconds: number;
   soakSeconds: number;
@@ -28,6 +31,8 @@ export function benchSettings(env: NodeJS.ProcessEnv): BenchSettings {
       smallBlobsPerDay: 5,
       smallBlobBytes: 5 * 1024,
       largeBlobBytes: 1024 * 1024,
+      mediumBlobsPerDay: 2,
+      mediumBlobBytes: 200 * 1024,
       listingLongDays: 40,
       collectorSeconds: 1,
       soakSeconds: soak,
@@ -43,6 +48,10 @@ export function benchSettings(env: NodeJS.ProcessEnv): BenchSettings {
     smallBlobBytes: 5 * 1024,
     // 2 identifiers x 30 days x 1 = 60 blobs of ~18 MB, ~1.1 GB
     largeBlobBytes: 18 * 1024 * 1024,
+    // 2 identifiers x 30 days x 16 = 960 blobs of ~800 KB (~670 MB), one row per request: the
+    // common AKS shape, near the 1 MiB line between staging in memory and to files.
+    mediumBlobsPerDay: 16,
+    mediumBlobBytes: 800 * 1024,
     listingLongDays: 365,
     collectorSeconds: 3,
     soakSeconds: soak,
