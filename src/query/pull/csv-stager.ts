@@ -64,8 +64,9 @@ export class CsvStager {
   readonly #keyStart = [-1, -1];
   readonly #keyEnd = [-1, -1];
   readonly #rowsPerKey = new Map<string, number>();
-  /** The last key's raw bytes and count: rows of one request follow each other. */
+  /** The last key's raw bytes (the first #lastKeyLength of #lastKey) and text. */
   #lastKey: Buffer = Buffer.alloc(0);
+  #lastKeyLength = -1;
   #lastKeyText = '';
   #types: InferredType[] = [];
   #longest = 0;
@@ -274,11 +275,17 @@ export class CsvStager {
       if (to <= from || (to - from === 2 && buf[from] === QUOTE && buf[from + 1] === QUOTE)) {
         continue;
       }
-      const last = this.#lastKey;
-      if (last.length === to - from && buf.compare(last, 0, last.length, from, to) === 0) {
+      const length = to - from;
+      if (this.#lastKeyLength === length && buf.compare(this.#lastKey, 0, length, from, to) === 0) {
         return this.#countKey(this.#lastKeyText);
       }
-      this.#lastKey = Buffer.from(buf.subarray(from, to));
+      // A copy in a buffer kept for the blob: most keys differ from the last (one row per
+      // request), and a fresh buffer per row cost more than the comparison.
+      if (this.#lastKey.length < length) {
+        this.#lastKey = Buffer.allocUnsafe(Math.max(64, length * 2));
+      }
+      buf.copy(this.#lastKey, 0, from, to);
+      this.#lastKeyLength = length;
       this.#lastKeyText = unquote(buf.toString('utf8', from, to));
       return this.#countKey(this.#lastKeyText);
     }
