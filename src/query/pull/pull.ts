@@ -5,6 +5,7 @@ import { InterruptedError, StorageError } from '../../errors.js';
 import { withRetry } from '../../store/retry.js';
 import { openDatabase } from '../database.js';
 import { ColumnRegistry } from './column-registry.js';
+import { diskFullError, isDiskFull } from './disk-full.js';
 import { loadBatch } from './load-batch.js';
 import { ensureManifest, readManifest } from './manifest.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryBudget, memoryLimitSetting } from './memory-budget.js';
@@ -209,7 +210,10 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       controller.abort();
       clearQueues(limits);
       await Promise.allSettled(downloads);
-      throw options.signal?.aborted ? new InterruptedError() : error;
+      if (options.signal?.aborted) {
+        throw new InterruptedError();
+      }
+      throw isDiskFull(error) ? diskFullError(error, db.path) : error;
     }
     await downloaded;
     await Promise.allSettled(downloads);
