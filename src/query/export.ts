@@ -7,6 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import { InterruptedError, MdqError, QueryError, throwIfAborted } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
+import { diskFullError, isDiskFull } from './disk-full.js';
 import { interruptOnAbort } from './run.js';
 import { quoteIdentifier, quoteLiteral } from './sql.js';
 
@@ -182,6 +183,9 @@ async function copyTo(
     }
     if (options.signal?.aborted) {
       throw new InterruptedError('export interrupted');
+    }
+    if (isDiskFull(error)) {
+      throw diskFullError(error, path, 'free space there (or export elsewhere), then export again');
     }
     const message = error instanceof Error ? error.message : String(error);
     throw new QueryError(`export failed: ${message.split('\n')[0] ?? message}`, {

@@ -4,8 +4,8 @@ import { DEFAULT_CONCURRENCY } from '../../config.js';
 import { InterruptedError, StorageError } from '../../errors.js';
 import { withRetry } from '../../store/retry.js';
 import { openDatabase } from '../database.js';
+import { diskFullError, isDiskFull } from '../disk-full.js';
 import { ColumnRegistry } from './column-registry.js';
-import { diskFullError, isDiskFull } from './disk-full.js';
 import { loadBatch } from './load-batch.js';
 import { ensureManifest, readManifest } from './manifest.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryBudget, memoryLimitSetting } from './memory-budget.js';
@@ -42,6 +42,8 @@ const LARGE_BLOB_BYTES = 4 * 1024 * 1024;
  * only make every one of them finish later (the loader idles meanwhile) and hold more buffers.
  */
 const MAX_LARGE_DOWNLOADS = 4;
+const DISK_FULL_HINT =
+  'free space there (a pull stages up to ~1 GiB beside the database while it loads), then run the same pull again: it resumes';
 /** Small blobs staged in memory at most (staging-memory.ts); the rest stage to files. */
 const MAX_STAGED_IN_MEMORY_BYTES = 64 * 1024 * 1024;
 
@@ -213,7 +215,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       if (options.signal?.aborted) {
         throw new InterruptedError();
       }
-      throw isDiskFull(error) ? diskFullError(error, db.path) : error;
+      throw isDiskFull(error) ? diskFullError(error, db.path, DISK_FULL_HINT) : error;
     }
     await downloaded;
     await Promise.allSettled(downloads);

@@ -1,8 +1,9 @@
 import { expect, test } from 'vitest';
 import { QueryError } from '../../src/errors.js';
-import { diskFullError, isDiskFull } from '../../src/query/pull/disk-full.js';
+import { diskFullError, isDiskFull } from '../../src/query/disk-full.js';
 
-// The two shapes a full disk takes in a pull (both seen on a 60 MB and a 300 MB tmpfs).
+// The two shapes a full disk takes (seen pulling into a 60 MB and a 300 MB tmpfs, and
+// exporting into a 20 MB one).
 const nodeEnospc = Object.assign(new Error('ENOSPC: no space left on device, write'), {
   code: 'ENOSPC',
   errno: -28,
@@ -23,7 +24,11 @@ test('a full disk is recognised from Node (staging) and from DuckDB (loading), a
 });
 
 test('it becomes one query error naming the folder, with how to go on', () => {
-  const error = diskFullError(duckdbIo, '/data/mdq.duckdb');
+  const error = diskFullError(
+    duckdbIo,
+    '/data/mdq.duckdb',
+    'free space there, then run the same pull again',
+  );
   expect(error).toBeInstanceOf(QueryError);
   expect(error.message).toBe(`the disk of /data is full: ${duckdbIo.message}`);
   expect(error.hint).toContain('run the same pull again');

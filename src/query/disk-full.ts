@@ -1,0 +1,34 @@
+import { dirname } from 'node:path';
+import { QueryError } from '../errors.js';
+import { redactSecrets } from '../secrets.js';
+
+const NO_SPACE = /No space left on device|ENOSPC/i;
+
+/** The disk filled up: Node's ENOSPC (pull's staging) or DuckDB's IO Error (loads, exports). */
+export function isDiskFull(error: unknown): boolean {
+  for (let e = error; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === 'ENOSPC') {
+      return true;
+    }
+    if (NO_SPACE.test(e instanceof Error ? e.message : String(e))) {
+      return true;
+    }
+    if (!(e instanceof Error)) {
+      break;
+    }
+  }
+  return false;
+}
+
+/**
+ * A full disk says nothing about mdq, the blobs or the query: a clear error naming the folder
+ * of `path` and how to go on, never "internal error" or advice about column names.
+ */
+export function diskFullError(error: unknown, path: string, hint: string): QueryError {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = redactSecrets(message.split('\n')[0] ?? '');
+  return new QueryError(`the disk of ${dirname(path)} is full: ${firstLine}`, {
+    cause: error,
+    hint,
+  });
+}
