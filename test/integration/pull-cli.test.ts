@@ -1,8 +1,8 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { openDatabase } from '../../src/query/database.js';
 import { AZURITE_KEY, type Azurite, startAzurite } from '../helpers/azurite.js';
+import { queryDb } from '../helpers/query-db.js';
 import { runMdq } from '../helpers/run-cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { AKS_ARCHIVE, writeArchive } from './pull-archives.js';
@@ -24,15 +24,6 @@ async function freshArchive(name: string) {
   const root = join(tmp.path, name);
   await writeArchive(root, AKS_ARCHIVE);
   return { root, db: join(tmp.path, `${name}.duckdb`) };
-}
-
-async function query(dbPath: string, sql: string) {
-  const db = await openDatabase(dbPath, { mustExist: true });
-  try {
-    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson();
-  } finally {
-    db.close();
-  }
 }
 
 const pullArgs = (root: string, db: string, ...extra: string[]) => [
@@ -57,7 +48,7 @@ test('pull prints nothing on stdout, a summary on stderr; a re-run downloads not
   expect(first.stderr).toContain('inputs 6 rows, predictions 6 rows');
   expect(first.stdout).toBe('');
   expect(first.code).toBe(0);
-  const loadedAt = await query(
+  const loadedAt = await queryDb(
     db,
     'SELECT blob, loaded_at::VARCHAR AS t FROM mdq_manifest ORDER BY blob',
   );
@@ -66,9 +57,9 @@ test('pull prints nothing on stdout, a summary on stderr; a re-run downloads not
   expect(second.code).toBe(0);
   expect(second.stderr).toContain('0 blobs loaded (0 B), 6 unchanged');
   expect(
-    await query(db, 'SELECT blob, loaded_at::VARCHAR AS t FROM mdq_manifest ORDER BY blob'),
+    await queryDb(db, 'SELECT blob, loaded_at::VARCHAR AS t FROM mdq_manifest ORDER BY blob'),
   ).toEqual(loadedAt);
-  expect(await query(db, 'SELECT count(*) AS n FROM inputs')).toEqual([{ n: '6' }]);
+  expect(await queryDb(db, 'SELECT count(*) AS n FROM inputs')).toEqual([{ n: '6' }]);
 });
 
 test('a grown append blob is reloaded without duplicates', async () => {
@@ -83,7 +74,7 @@ test('a grown append blob is reloaded without duplicates', async () => {
   expect(again.stderr).toContain('1 blobs loaded');
   expect(again.code).toBe(0);
   expect(
-    await query(
+    await queryDb(
       db,
       "SELECT _correlation_id AS c, count(*) AS n, max(_row) AS r FROM inputs WHERE _date = DATE '2024-01-01' GROUP BY 1 ORDER BY 1",
     ),
@@ -92,7 +83,7 @@ test('a grown append blob is reloaded without duplicates', async () => {
     { c: 'c2', n: '1', r: '0' },
     { c: 'c7', n: '2', r: '1' },
   ]);
-  expect(await query(db, 'SELECT count(*) AS n FROM inputs')).toEqual([{ n: '8' }]);
+  expect(await queryDb(db, 'SELECT count(*) AS n FROM inputs')).toEqual([{ n: '8' }]);
 });
 
 test('an unparsable blob is quarantined with a reason naming it; the rest loads; exit 1', async () => {
@@ -110,7 +101,7 @@ test('an unparsable blob is quarantined with a reason naming it; the rest loads;
   expect(result.stderr).toContain(`${binary} is not valid UTF-8 text`);
   expect(result.stdout).toBe('');
   expect(
-    await query(
+    await queryDb(
       db,
       "SELECT blob, status, rows FROM mdq_manifest WHERE status <> 'loaded' ORDER BY blob",
     ),
@@ -118,7 +109,7 @@ test('an unparsable blob is quarantined with a reason naming it; the rest loads;
     { blob: broken, status: 'quarantined', rows: '0' },
     { blob: binary, status: 'quarantined', rows: '0' },
   ]);
-  expect(await query(db, 'SELECT count(*) AS n FROM inputs')).toEqual([{ n: '6' }]);
+  expect(await queryDb(db, 'SELECT count(*) AS n FROM inputs')).toEqual([{ n: '6' }]);
   // A quarantined blob that has not changed is not retried.
   const again = await runMdq(pullArgs(root, db));
   expect(again.code).toBe(0);
@@ -127,7 +118,7 @@ test('an unparsable blob is quarantined with a reason naming it; the rest loads;
   await writeFile(join(root, broken), 'label,note\r\nsetosa,"closed"\n');
   const fixed = await runMdq(pullArgs(root, db));
   expect(fixed.stderr).toContain('1 blobs loaded');
-  expect(await query(db, 'SELECT label, note FROM labels')).toEqual([
+  expect(await queryDb(db, 'SELECT label, note FROM labels')).toEqual([
     { label: 'setosa', note: 'closed' },
   ]);
 });

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { openDatabase } from '../../src/query/database.js';
 import { pull } from '../../src/query/pull/index.js';
 import { LocalBlobStore } from '../../src/store/local-store.js';
+import { queryDb } from '../helpers/query-db.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import {
   AKS_ARCHIVE,
@@ -35,26 +35,17 @@ async function pullArchive(name: string, archive: Archive) {
   return { result, dbPath };
 }
 
-async function query(dbPath: string, sql: string) {
-  const db = await openDatabase(dbPath, { mustExist: true });
-  try {
-    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson();
-  } finally {
-    db.close();
-  }
-}
-
 test('AKS: CRLF header with LF rows, unpadded day, schema change, empty blobs, aligned join', async () => {
   const { result, dbPath } = await pullArchive('aks', AKS_ARCHIVE);
   expect(result.rowsByTable).toEqual({ inputs: 6, predictions: 6 });
   expect(result.quarantined).toEqual([]);
   expect(result.blobsLoaded).toBe(6);
-  const counts = await query(
+  const counts = await queryDb(
     dbPath,
     'SELECT count(*) AS n, count(*) FILTER (WHERE _matched) AS matched FROM scored',
   );
   expect(counts).toEqual([{ n: '6', matched: '6' }]);
-  const rows = await query(
+  const rows = await queryDb(
     dbPath,
     `SELECT _correlation_id, _row, sepal, note, width, label, _date::VARCHAR AS d, _ts::VARCHAR AS ts
      FROM scored ORDER BY _date, _correlation_id, _row`,
@@ -72,7 +63,7 @@ test('AKS: CRLF header with LF rows, unpadded day, schema change, empty blobs, a
   expect(rows[1]).toMatchObject({ _correlation_id: 'c1', _row: '1', note: 'café' });
   expect(rows[2]).toMatchObject({ _correlation_id: 'c2', note: 'say "hi"', label: 'versicolor' });
   expect(rows[5]).toMatchObject({ _correlation_id: 'c5', width: 0.3, label: 'virginica' });
-  const types = await query(
+  const types = await queryDb(
     dbPath,
     `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'inputs'
      AND column_name IN ('sepal', 'note', '$aml_dc_boundary') ORDER BY column_name`,
@@ -87,7 +78,7 @@ test('AKS: CRLF header with LF rows, unpadded day, schema change, empty blobs, a
 test('Workbench: headerless numpy predictions join on $RequestId (or $CorrelationId) and row', async () => {
   const { result, dbPath } = await pullArchive('workbench', WORKBENCH_ARCHIVE);
   expect(result.rowsByTable).toEqual({ inputs: 4, predictions: 4 });
-  const rows = await query(
+  const rows = await queryDb(
     dbPath,
     `SELECT _correlation_id, _row, "sepal length" AS s, "0" AS p, _matched FROM scored
      ORDER BY _ts, _row`,
@@ -103,7 +94,7 @@ test('Workbench: headerless numpy predictions join on $RequestId (or $Correlatio
 test('v2: data arrays exploded with their index, dataref fetched, request left out', async () => {
   const { result, dbPath } = await pullArchive('v2', V2_ARCHIVE);
   expect(result.rowsByTable).toEqual({ inputs: 5, predictions: 5 });
-  const rows = await query(
+  const rows = await queryDb(
     dbPath,
     `SELECT _model, _model_version, _correlation_id AS c, _row, sepal, petal, path, extra, label
      FROM scored ORDER BY c, _row`,
@@ -165,7 +156,7 @@ test('v2: data arrays exploded with their index, dataref fetched, request left o
       label: 'virginica',
     },
   ]);
-  const tables = await query(
+  const tables = await queryDb(
     dbPath,
     "SELECT table_name FROM duckdb_tables() WHERE table_name NOT LIKE 'mdq%' ORDER BY 1",
   );
@@ -181,7 +172,7 @@ test('a value the sampled types do not fit (past the sample) loads exactly, neve
   });
   expect(result.rowsByTable).toEqual({ inputs: 25_001 });
   expect(
-    await query(
+    await queryDb(
       dbPath,
       "SELECT n, flag, typeof(n) AS t FROM inputs WHERE _correlation_id IN ('r24999', 'last') ORDER BY n",
     ),
@@ -202,7 +193,7 @@ test('a blob DuckDB cannot read is quarantined with its reason; its batch-mates 
     /^sub1\/rg1\/ws1\/irisapp\/iris\/3\/labels\/2024\/01\/01\/labels\.csv cannot be read: /,
   );
   expect(result.quarantined[0]?.reason).not.toContain('.staging');
-  expect(await query(dbPath, 'SELECT a, b FROM labels')).toEqual([{ a: '2', b: 'ok' }]);
+  expect(await queryDb(dbPath, 'SELECT a, b FROM labels')).toEqual([{ a: '2', b: 'ok' }]);
 });
 
 test('a line longer than the read buffer (a 9 MB value) loads whole, in a batch with short lines', async () => {
@@ -215,7 +206,7 @@ test('a line longer than the read buffer (a 9 MB value) loads whole, in a batch 
   expect(result.quarantined).toEqual([]);
   expect(result.rowsByTable).toEqual({ inputs: 3 });
   expect(
-    await query(
+    await queryDb(
       dbPath,
       'SELECT _correlation_id AS id, length(payload)::INTEGER AS n FROM inputs ORDER BY _correlation_id',
     ),
@@ -237,7 +228,7 @@ test('a blob that streams in many chunks loads every row exactly (staged output 
   expect(result.rowsByTable).toEqual({ inputs: 20_000 });
   const expectedText = rows.reduce((sum, line) => sum + (line.split(',')[2]?.length ?? 0), 0);
   expect(
-    await query(
+    await queryDb(
       dbPath,
       `SELECT sum(n)::BIGINT::VARCHAR AS n, sum(length(text))::BIGINT::VARCHAR AS chars,
         count(*) FILTER (WHERE text <> 'row-' || n::BIGINT || '-' || repeat('x', (n::BIGINT % 7)::INTEGER))::INTEGER AS wrong

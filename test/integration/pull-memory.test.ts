@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { openDatabase } from '../../src/query/database.js';
-import { pull } from '../../src/query/pull/index.js';
+import { type PullOptions, pull } from '../../src/query/pull/index.js';
 import { LocalBlobStore } from '../../src/store/local-store.js';
+import { queryDb } from '../helpers/query-db.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { writeArchive } from './pull-archives.js';
 
@@ -33,25 +33,26 @@ afterAll(async () => {
 
 const MIB = 1024 * 1024;
 
-function pullWide(dbPath: string, memory: { initialBytes: number; maxBytes: number }) {
+/** Pulls January `lastDay` days of irisapp from the folder `source`, with `options`. */
+function pullFolder(
+  source: string,
+  dbPath: string,
+  lastDay: number,
+  options: Pick<PullOptions, 'memory' | 'batch'>,
+) {
   return pull({
-    store: new LocalBlobStore(root),
-    source: root,
+    store: new LocalBlobStore(source),
+    source,
     dbPath,
     service: 'irisapp',
     from: { year: 2024, month: 1, day: 1 },
-    to: { year: 2024, month: 1, day: 1 },
-    memory,
+    to: { year: 2024, month: 1, day: lastDay },
+    ...options,
   });
 }
 
-async function query(dbPath: string, sql: string) {
-  const db = await openDatabase(dbPath, { mustExist: true });
-  try {
-    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson();
-  } finally {
-    db.close();
-  }
+function pullWide(dbPath: string, memory: { initialBytes: number; maxBytes: number }) {
+  return pullFolder(root, dbPath, 1, { memory });
 }
 
 test('a wide table that outgrows the starting memory budget loads whole once the budget grows', async () => {
@@ -60,7 +61,7 @@ test('a wide table that outgrows the starting memory budget loads whole once the
   expect(result.quarantined).toEqual([]);
   expect(result.rowsByTable).toEqual({ inputs: ROWS });
   expect(
-    await query(
+    await queryDb(
       dbPath,
       `SELECT count(*)::INTEGER AS n, max(c298)::INTEGER AS c298, max(c299) AS c299 FROM inputs`,
     ),
@@ -72,7 +73,7 @@ test('at the ceiling, out of memory fails the pull with a clear error and loads 
   await expect(pullWide(dbPath, { initialBytes: 16 * MIB, maxBytes: 16 * MIB })).rejects.toThrow(
     /^the load ran out of memory: Out of Memory Error/,
   );
-  expect(await query(dbPath, 'SELECT count(*)::INTEGER AS n FROM mdq_manifest')).toEqual([
+  expect(await queryDb(dbPath, 'SELECT count(*)::INTEGER AS n FROM mdq_manifest')).toEqual([
     { n: 0 },
   ]);
 });
@@ -88,18 +89,12 @@ test('small blobs past the in-memory staging cap stage to files and load exactly
   await writeArchive(source, archive);
   const dbPath = join(tmp.path, 'many-small', 'mdq.duckdb');
   // Room in memory for about two of the ~3.6 KB blobs: the other seven stage to files.
-  const result = await pull({
-    store: new LocalBlobStore(source),
-    source,
-    dbPath,
-    service: 'irisapp',
-    from: { year: 2024, month: 1, day: 1 },
-    to: { year: 2024, month: 1, day: 9 },
+  const result = await pullFolder(source, dbPath, 9, {
     batch: { maxInMemoryBytes: 8 * 1024, maxBlobs: 4 },
   });
   expect(result.rowsByTable).toEqual({ inputs: 2700 });
   expect(
-    await query(
+    await queryDb(
       dbPath,
       `SELECT count(*)::INTEGER AS n, count(DISTINCT _blob)::INTEGER AS blobs,
         count(*) FILTER (WHERE _correlation_id <> 'd' || day(_date) || 'r' || (n::INTEGER - day(_date) * 1000))::INTEGER AS wrong,
