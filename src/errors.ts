@@ -72,3 +72,19 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
     throw new InterruptedError();
   }
 }
+
+/**
+ * Whether `test` holds for the error or any error in its `cause` chain (a DuckDB or Node error
+ * an mdq error wraps). A non-Error value is tested once and ends the chain.
+ */
+export function someCause(error: unknown, test: (error: unknown) => boolean): boolean {
+  for (let e = error; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
+    if (test(e)) {
+      return true;
+    }
+    if (!(e instanceof Error)) {
+      break;
+    }
+  }
+  return false;
+}

@@ -1,23 +1,17 @@
 import { dirname } from 'node:path';
-import { QueryError } from '../errors.js';
+import { QueryError, someCause } from '../errors.js';
 import { redactSecrets } from '../secrets.js';
 
 const NO_SPACE = /No space left on device|ENOSPC/i;
 
 /** The disk filled up: Node's ENOSPC (pull's staging) or DuckDB's IO Error (loads, exports). */
 export function isDiskFull(error: unknown): boolean {
-  for (let e = error; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === 'ENOSPC') {
-      return true;
-    }
-    if (NO_SPACE.test(e instanceof Error ? e.message : String(e))) {
-      return true;
-    }
-    if (!(e instanceof Error)) {
-      break;
-    }
-  }
-  return false;
+  return someCause(
+    error,
+    (e) =>
+      (e as { code?: unknown }).code === 'ENOSPC' ||
+      NO_SPACE.test(e instanceof Error ? e.message : String(e)),
+  );
 }
 
 /**

@@ -1,19 +1,11 @@
-import { QueryError } from '../../errors.js';
+import { QueryError, someCause } from '../../errors.js';
 import { redactSecrets } from '../../secrets.js';
 
 const OUT_OF_MEMORY = /Out of Memory Error/i;
 
 /** DuckDB ran out of its memory budget (directly, or as the cause of an mdq error). */
 export function isOutOfMemory(error: unknown): boolean {
-  for (let e = error; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
-    if (OUT_OF_MEMORY.test(e instanceof Error ? e.message : String(e))) {
-      return true;
-    }
-    if (!(e instanceof Error)) {
-      break;
-    }
-  }
-  return false;
+  return someCause(error, (e) => OUT_OF_MEMORY.test(e instanceof Error ? e.message : String(e)));
 }
 
 /**

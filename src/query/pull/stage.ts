@@ -158,7 +158,7 @@ function memorySink(): Sink {
   return {
     async write(data) {
       if (data.length > 0) {
-        chunks.push(Buffer.from(typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
+        chunks.push(typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data));
       }
     },
     async finish() {
