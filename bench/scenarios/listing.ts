@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CountingStore } from '../../test/helpers/counting-store.js';
 import { type Archive, generateArchive } from '../archive.js';
 import type { BenchAzurite } from '../azurite.js';
-import { runMdqPull, storeFor } from './mdq-pull.js';
+import { pullThrough, storeFor } from './mdq-pull.js';
 
 export interface ListingResult {
   shortDays: number;
@@ -46,7 +46,7 @@ async function lastDayListCalls(azurite: BenchAzurite, days: number, dbPath: str
     const oneDay: Archive = { ...archive, from: archive.to };
     const target = { connectionString: azurite.connectionString, archive: oneDay };
     const store = new CountingStore(await storeFor(target));
-    const { result } = await runMdqPull(target, dbPath, store);
+    const result = await pullThrough(target, dbPath, store);
     if (result.blobsLoaded !== 2) {
       throw new Error(`listing pull loaded ${result.blobsLoaded} blobs, expected 2`);
     }

@@ -3,7 +3,6 @@ import { type PullResult, pull } from '../../src/query/pull/index.js';
 import type { BlobStore } from '../../src/store/blob-store.js';
 import { resolveStore } from '../../src/store/resolve-store.js';
 import { type Archive, BENCH_SERVICE } from '../archive.js';
-import { secondsSince, timed } from '../stats.js';
 
 export interface PullTarget {
   connectionString: string;
@@ -20,35 +19,22 @@ export async function storeFor(target: PullTarget): Promise<BlobStore> {
 }
 
 /**
- * One `mdq pull` of the archive's whole date range through the library function the CLI calls
- * (src/query/pull `pull()`, default concurrency and batches), timed until it returns: the rows
- * are committed and the views exist, i.e. queryable.
+ * The library call `mdq pull` makes, over the archive's whole date range through `store` (the
+ * listing bench wraps it to count calls). Timed pulls run the built CLI instead (mdq-cli.ts).
  */
-export async function runMdqPull(
+export function pullThrough(
   target: PullTarget,
   dbPath: string,
-  store?: BlobStore,
-): Promise<{ seconds: number; result: PullResult; listingSeconds: number }> {
-  const resolved = store ?? (await storeFor(target));
-  const start = process.hrtime.bigint();
-  let listingSeconds = Number.NaN;
-  const { value, seconds } = await timed(() =>
-    pull({
-      store: resolved,
-      source: resolved.description,
-      dbPath,
-      service: BENCH_SERVICE,
-      from: target.archive.from,
-      to: target.archive.to,
-      // Only to split the time: when listing ends, downloading starts.
-      onProgress: (progress) => {
-        if (progress.phase !== 'listing' && Number.isNaN(listingSeconds)) {
-          listingSeconds = secondsSince(start);
-        }
-      },
-    }),
-  );
-  return { seconds, result: value, listingSeconds };
+  store: BlobStore,
+): Promise<PullResult> {
+  return pull({
+    store,
+    source: store.description,
+    dbPath,
+    service: BENCH_SERVICE,
+    from: target.archive.from,
+    to: target.archive.to,
+  });
 }
 
 /** Row counts of the pulled tables, to prove a timed pull loaded everything. */
