@@ -6,6 +6,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import { AKS_GENERATED_COLUMNS as AKS_COLUMNS } from '../../src/layout/columns.js';
+import { STORAGE_VERSION } from '../../src/query/database.js';
 import { quoteIdentifier, quoteLiteral } from '../../src/query/sql.js';
 import { IDENTIFIERS, INPUT_COLUMNS, PREDICTION_COLUMNS } from '../archive.js';
 import { secondsSince } from '../stats.js';
@@ -75,7 +76,10 @@ const AKS_TYPES: Record<string, string> = {
 
 /** One read_csv per identifier with explicit columns (tooling-notes §5: ~200–260 MB/s). */
 async function loadKnownColumns(dbPath: string, files: string[]): Promise<number> {
-  const instance = await DuckDBInstance.create(dbPath);
+  // The same storage format mdq writes: the limit is the best this DuckDB can do.
+  const instance = await DuckDBInstance.create(dbPath, {
+    storage_compatibility_version: STORAGE_VERSION,
+  });
   const connection = await instance.connect();
   try {
     let rows = 0;

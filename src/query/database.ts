@@ -3,6 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { MdqError, QueryError } from '../errors.js';
 
+/** The storage format of files mdq creates (see openDatabase). */
+export const STORAGE_VERSION = 'v1.4.0';
+
 export interface Database {
   readonly path: string;
   readonly connection: DuckDBConnection;
@@ -43,6 +46,11 @@ export async function openDatabase(
     instance = await DuckDBInstance.create(absolute, {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
+      // New files use the storage format of DuckDB 1.4 (LTS): its string compression (DICT_FSST)
+      // made a 1 GB pull's INSERTs ~24% cheaper in CPU at the same file size than the default
+      // v1.0 format (bench/README.md). Such files open in DuckDB 1.4 and later only; an
+      // existing file keeps the format it was created with.
+      storage_compatibility_version: STORAGE_VERSION,
       ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
       ...(options.threads ? { threads: String(options.threads) } : {}),
       ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
