@@ -9,6 +9,7 @@ import {
   uniqueColumnNames,
   WORKBENCH_GENERATED,
 } from './csv-columns.js';
+import { KeyCounter } from './key-counter.js';
 import { UnparsableBlobError } from './unparsable.js';
 
 const QUOTE = 0x22;
@@ -63,11 +64,7 @@ export class CsvStager {
   /** Where the key fields of the line being scanned start and end (-1: not reached). */
   readonly #keyStart = [-1, -1];
   readonly #keyEnd = [-1, -1];
-  readonly #rowsPerKey = new Map<string, number>();
-  /** The last key's raw bytes (the first #lastKeyLength of #lastKey) and text. */
-  #lastKey: Buffer = Buffer.alloc(0);
-  #lastKeyLength = -1;
-  #lastKeyText = '';
+  readonly #rowsPerKey = new KeyCounter();
   #types: InferredType[] = [];
   #longest = 0;
   /** Carry plus chunk of the current push (see #join), grown as needed. */
@@ -241,7 +238,7 @@ export class CsvStager {
       this.#columns = positionalColumns(this.#layout, first);
       this.#keyFields = correlationFields(this.#columns);
       // The key positions of this first line were not tracked (the fields were unknown).
-      const row = this.#countKey(correlationKey(line, this.#keyFields));
+      const row = this.#rowsPerKey.countText(correlationKey(line, this.#keyFields));
       this.#emit(buf, start, end, fields, row);
       return;
     }
@@ -275,27 +272,9 @@ export class CsvStager {
       if (to <= from || (to - from === 2 && buf[from] === QUOTE && buf[from + 1] === QUOTE)) {
         continue;
       }
-      const length = to - from;
-      if (this.#lastKeyLength === length && buf.compare(this.#lastKey, 0, length, from, to) === 0) {
-        return this.#countKey(this.#lastKeyText);
-      }
-      // A copy in a buffer kept for the blob: most keys differ from the last (one row per
-      // request), and a fresh buffer per row cost more than the comparison.
-      if (this.#lastKey.length < length) {
-        this.#lastKey = Buffer.allocUnsafe(Math.max(64, length * 2));
-      }
-      buf.copy(this.#lastKey, 0, from, to);
-      this.#lastKeyLength = length;
-      this.#lastKeyText = unquote(buf.toString('utf8', from, to));
-      return this.#countKey(this.#lastKeyText);
+      return this.#rowsPerKey.count(buf, from, to);
     }
-    return this.#countKey('');
-  }
-
-  #countKey(key: string): number {
-    const row = this.#rowsPerKey.get(key) ?? 0;
-    this.#rowsPerKey.set(key, row + 1);
-    return row;
+    return this.#rowsPerKey.countText('');
   }
 
   #emit(buf: Buffer, start: number, end: number, fields: number, row: number): void {
