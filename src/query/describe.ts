@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { QueryError } from '../errors.js';
+import { DATA_SCHEMA } from './pull/system-columns.js';
 import { quoteIdentifier, quoteLiteral } from './sql.js';
 
 export interface TableSummary {
@@ -43,20 +44,28 @@ export async function describeDatabase(connection: DuckDBConnection): Promise<Da
       connection,
       `select table_name, table_type from information_schema.tables where table_schema = ${quoteLiteral('main')} order by table_name`,
     );
+    // A role's rows are stored in mdq_data and shown by a view of its name (system-columns.ts):
+    // to users that view is the table.
+    const stored = new Set(
+      (
+        await rows(
+          connection,
+          `select table_name from duckdb_tables() where database_name = current_database() and schema_name = ${quoteLiteral(DATA_SCHEMA)}`,
+        )
+      ).map(([name]) => String(name)),
+    );
     const tables: TableSummary[] = [];
     const services: ServiceRange[] = [];
     for (const [name, type] of relations) {
       const table = String(name);
       const count = await rows(connection, `select count(*) from ${quoteIdentifier(table)}`);
+      const isTable = String(type).toUpperCase() !== 'VIEW' || stored.has(table);
       tables.push({
         name: table,
-        type: String(type).toUpperCase() === 'VIEW' ? 'view' : 'table',
+        type: isTable ? 'table' : 'view',
         rows: Number(count[0]?.[0] ?? 0),
       });
-      if (
-        String(type).toUpperCase() !== 'VIEW' &&
-        (await hasColumns(connection, table, ['_service', '_date']))
-      ) {
+      if (isTable && (await hasColumns(connection, table, ['_service', '_date']))) {
         services.push(...(await serviceRanges(connection, table)));
       }
     }

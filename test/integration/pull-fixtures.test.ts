@@ -70,7 +70,9 @@ async function observe(dbPath: string, tables: string[]) {
     const observed: Record<string, TableExpectation> = {};
     for (const table of tables) {
       const columns = (
-        await q(`SELECT column_name FROM duckdb_columns() WHERE table_name = '${table}'`)
+        await q(
+          `SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = '${table}'`,
+        )
       )
         .map((row) => String(row.column_name))
         .filter((name) => !SYSTEM.has(name))

@@ -65,8 +65,8 @@ test('AKS: CRLF header with LF rows, unpadded day, schema change, empty blobs, a
   expect(rows[5]).toMatchObject({ _correlation_id: 'c5', width: 0.3, label: 'virginica' });
   const types = await queryDb(
     dbPath,
-    `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'inputs'
-     AND column_name IN ('sepal', 'note', '$aml_dc_boundary') ORDER BY column_name`,
+    `SELECT column_name, data_type FROM duckdb_columns()
+     WHERE schema_name = 'main' AND table_name = 'inputs' AND column_name IN ('sepal', 'note', '$aml_dc_boundary') ORDER BY column_name`,
   );
   expect(types).toEqual([
     { column_name: '$aml_dc_boundary', data_type: 'BIGINT' },
@@ -158,7 +158,7 @@ test('v2: data arrays exploded with their index, dataref fetched, request left o
   ]);
   const tables = await queryDb(
     dbPath,
-    "SELECT table_name FROM duckdb_tables() WHERE table_name NOT LIKE 'mdq%' ORDER BY 1",
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name NOT IN ('mdq_manifest', 'scored') ORDER BY 1",
   );
   expect(tables).toEqual([{ table_name: 'inputs' }, { table_name: 'predictions' }]);
 });

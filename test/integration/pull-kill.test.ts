@@ -86,7 +86,7 @@ async function inconsistentBlobs(dbPath: string) {
   try {
     const tables = (
       await db.connection.runAndReadAll(
-        "SELECT table_name FROM duckdb_tables() WHERE table_name IN ('inputs', 'predictions')",
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name IN ('inputs', 'predictions')",
       )
     ).getRowObjectsJson();
     if (tables.length < 2) {

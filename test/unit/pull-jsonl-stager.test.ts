@@ -29,9 +29,9 @@ test('data arrays explode with their index; key order, \\/ escapes, nulls and CR
     '{"data":[{"b":true}],"modelversion":"2","time":"2024-01-01T10:00:01Z","correlationid":"c2"}';
   expect(await stage(input)).toEqual({
     text:
-      '0,1,"c1","2024-01-01T10:00:00Z","default",0,0,"1","x/y"\n' +
-      '0,1,"c1","2024-01-01T10:00:00Z","default",1,1,"2.5",\n' +
-      '0,2,"c2","2024-01-01T10:00:01Z","2",0,0,,,"true"\n',
+      '0,0,1,"c1","2024-01-01T10:00:00Z","default",0,0,"1","x/y"\n' +
+      '0,0,1,"c1","2024-01-01T10:00:00Z","default",1,1,"2.5",\n' +
+      '0,0,2,"c2","2024-01-01T10:00:01Z","2",0,0,,,"true"\n',
     columns: ['a', 'p', 'b'],
     rows: 3,
     ragged: true,
@@ -46,7 +46,7 @@ test('nested values stay JSON text; quotes are doubled; a shared registry keeps 
     '{"correlationid":"c","data":[{"v":{"k":"q\\"x"},"Z":2}]}\n',
     registry,
   );
-  expect(second.text).toBe('0,1,"c",,,0,0,"2","{""k"":""q\\""x""}"\n');
+  expect(second.text).toBe('0,0,1,"c",,,0,0,"2","{""k"":""q\\""x""}"\n');
   expect(second.columns).toEqual(['z', 'v']);
 });
 

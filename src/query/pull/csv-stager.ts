@@ -44,11 +44,12 @@ export interface StagedCsvShape {
  * - the header line is removed (its names become `columns`) and repeats of it are dropped;
  * - blank lines are dropped, a UTF-8 BOM is dropped, invalid UTF-8 is refused;
  * - short (ragged) rows are padded to the header width; each row is prefixed with the blob's
- *   ordinal in the pull and the row's ordinal in the blob.
+ *   id and stream, the row's ordinal in the blob and its ordinal within its correlation key.
  */
 export class CsvStager {
   readonly #layout: LayoutKind;
-  readonly #ordinal: number;
+  /** `<blob id>,<stream>,`: the staged prefix every row of this blob starts with. */
+  readonly #blobFields: Uint8Array;
   #carry: Buffer = Buffer.alloc(0);
   #scanFrom = 0;
   #inQuotes = false;
@@ -73,10 +74,10 @@ export class CsvStager {
   #out: Buffer = Buffer.alloc(0);
   #outLength = 0;
 
-  /** `ordinal` is the blob's number in the pull; every staged row starts with it. */
-  constructor(layout: LayoutKind, ordinal = 0) {
+  /** Every staged row starts with the blob's id in the database and its stream (blobs.ts). */
+  constructor(layout: LayoutKind, blobId = 0, stream = 0) {
     this.#layout = layout;
-    this.#ordinal = ordinal;
+    this.#blobFields = Buffer.from(`${blobId},${stream},`, 'latin1');
   }
 
   /**
@@ -97,7 +98,7 @@ export class CsvStager {
         this.#scanFrom = 0;
       }
     }
-    // Every staged line is its input line plus a prefix of three numbers (< 64 bytes) and
+    // Every staged line is its input line plus a prefix of four numbers (< 96 bytes) and
     // padding commas; reserve for the common case and grow when a line needs more.
     this.#reserve(buf.length + (buf.length >>> 3) + 1024, false);
     let lineStart = 0;
@@ -280,11 +281,13 @@ export class CsvStager {
   #emit(buf: Buffer, start: number, end: number, fields: number, row: number): void {
     const length = end - start;
     const pad = fields < this.#width ? this.#width - fields : 0;
-    this.#reserve(length + pad + 64, true);
+    this.#reserve(length + pad + 96, true);
     let at = this.#outLength;
     const out = this.#out;
-    at = writeNumber(out, at, this.#ordinal);
-    out[at++] = COMMA;
+    const blobFields = this.#blobFields;
+    for (let i = 0; i < blobFields.length; i += 1) {
+      out[at++] = blobFields[i] as number;
+    }
     at = writeNumber(out, at, this.#rows);
     out[at++] = COMMA;
     at = writeNumber(out, at, row);
@@ -301,8 +304,8 @@ export class CsvStager {
     if (isSampledRow(this.#rows)) {
       this.#guess(buf.subarray(start, end));
     }
-    if (length + 64 + pad > this.#longest) {
-      this.#longest = length + 64 + pad;
+    if (length + 96 + pad > this.#longest) {
+      this.#longest = length + 96 + pad;
     }
     this.#rows += 1;
   }

@@ -4,7 +4,7 @@ import type { StagedFile } from './stage.js';
 
 /**
  * `_mdq_files`: one row per blob of the batch, everything the manifest records about it. The
- * loaded rows join it by blob ordinal for their path facts (service, model, day, blob name),
+ * blobs that loaded rows are registered from it in mdq_data.blobs (their path facts),
  * and the manifest is written from it in one statement. Filled through the appender: a
  * thousand-row VALUES statement cost more than loading the rows themselves.
  */
@@ -15,14 +15,15 @@ export async function createFileMap(
   await connection.run(`CREATE OR REPLACE TEMP TABLE _mdq_files_raw (
     id BIGINT, blob VARCHAR, layout VARCHAR, service VARCHAR, model VARCHAR,
     model_version VARCHAR, manifest_version VARCHAR, identifier VARCHAR, day VARCHAR,
-    table_name VARCHAR, etag VARCHAR, size BIGINT, rows BIGINT, status VARCHAR, error VARCHAR)`);
+    table_name VARCHAR, etag VARCHAR, size BIGINT, rows BIGINT, status VARCHAR, error VARCHAR,
+    stream BIGINT)`);
   const appender = await connection.createAppender('_mdq_files_raw', 'main', 'temp');
   try {
     for (const staged of files) {
-      const { ordinal, blob, path, table } = staged.planned;
+      const { blobId, stream, blob, path, table } = staged.planned;
       const quarantined = staged.quarantine !== undefined;
       const version = path.layout === 'v2' ? staged.modelVersion : path.modelVersion;
-      appender.appendBigInt(BigInt(ordinal));
+      appender.appendBigInt(BigInt(blobId));
       appender.appendVarchar(blob.name);
       appender.appendVarchar(path.layout);
       appender.appendVarchar(path.service);
@@ -37,6 +38,7 @@ export async function createFileMap(
       appender.appendBigInt(BigInt(quarantined ? 0 : staged.rows));
       appender.appendVarchar(quarantined ? 'quarantined' : 'loaded');
       appendText(appender, staged.quarantine);
+      appender.appendBigInt(BigInt(stream));
       appender.endRow();
     }
     appender.flushSync();
@@ -58,7 +60,7 @@ export async function markQuarantined(
     "UPDATE _mdq_files SET status = 'quarantined', error = $1, rows = 0 WHERE id = $2",
   );
   prepared.bindVarchar(1, reason);
-  prepared.bindBigInt(2, BigInt(staged.planned.ordinal));
+  prepared.bindBigInt(2, BigInt(staged.planned.blobId));
   await prepared.run();
 }
 

@@ -19,6 +19,7 @@ export interface StagedJsonlShape {
 /** Columns every staged v2 row starts with, before the data columns. */
 export const V2_STAGED_PREFIX = [
   '_blob_id',
+  '_stream',
   '_line',
   '_corr',
   '_time',
@@ -36,7 +37,8 @@ export const V2_STAGED_PREFIX = [
 export class JsonlStager {
   readonly #registry: ColumnRegistry;
   readonly #readDataref: DatarefReader;
-  readonly #ordinal: number;
+  /** `<blob id>,<stream>`: what every staged row of this blob starts with (blobs.ts). */
+  readonly #blobFields: string;
   #carry: Buffer = Buffer.alloc(0);
   #lineNumber = 0;
   #rows = 0;
@@ -46,10 +48,10 @@ export class JsonlStager {
   #longest = 0;
   readonly #rowsPerKey = new Map<string, number>();
 
-  constructor(registry: ColumnRegistry, readDataref: DatarefReader, ordinal = 0) {
+  constructor(registry: ColumnRegistry, readDataref: DatarefReader, blobId = 0, stream = 0) {
     this.#registry = registry;
     this.#readDataref = readDataref;
-    this.#ordinal = ordinal;
+    this.#blobFields = `${blobId},${stream}`;
   }
 
   async push(chunk: Buffer): Promise<string> {
@@ -118,7 +120,7 @@ export class JsonlStager {
     const time = textOf(event.time);
     const modelVersion = textOf(event.modelversion);
     this.#modelVersion ??= modelVersion;
-    const head = `${this.#ordinal},${this.#lineNumber},${csvField(corr)},${csvField(time)},${csvField(modelVersion)},`;
+    const head = `${this.#blobFields},${this.#lineNumber},${csvField(corr)},${csvField(time)},${csvField(modelVersion)},`;
     const key = corr ?? '';
     let out = '';
     rows.forEach((row, index) => {

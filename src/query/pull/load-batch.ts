@@ -4,14 +4,14 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdentifier, quoteLiteral } from '../sql.js';
+import { deleteReplacedRows, registerBlobs } from './blobs.js';
 import { createFileMap } from './file-map.js';
 import { loadCarefully } from './load-careful.js';
 import { loadTyped } from './load-typed.js';
 import { recordBlobs } from './manifest.js';
 import { throwIfOutOfMemory } from './out-of-memory.js';
 import { groupStaged, type StagedGroup } from './read-staged.js';
-import { tableColumns } from './schema.js';
+import { recreateViews } from './schema.js';
 import type { StagedFile } from './stage.js';
 import type { StagingDir } from './staging-dir.js';
 
@@ -54,11 +54,11 @@ export async function loadBatch(
       const careful = await loadCarefully(connection, tables, files, batchDir);
       await inTransaction(connection, async () => {
         const inserts = await careful.prepare();
-        await deleteReplacedRows(connection, files);
+        await deleteReplacedRows(connection, source, files);
         for (const insert of inserts) {
           await connection.run(insert);
         }
-        await recordBlobs(connection, source);
+        await record(connection, source);
       }).finally(careful.drop);
     }
   } finally {
@@ -88,7 +88,7 @@ async function tryTyped(
   try {
     await inTransaction(connection, async () => {
       const inserts = await loadTyped(connection, tables);
-      await deleteReplacedRows(connection, files);
+      await deleteReplacedRows(connection, source, files);
       for (const insert of inserts) {
         const reader = await connection.runAndReadAll(insert.sql);
         const inserted = Number(reader.getRows()[0]?.[0] ?? -1);
@@ -96,13 +96,23 @@ async function tryTyped(
           throw new Error(`inserted ${inserted} rows where ${insert.rows} were staged`);
         }
       }
-      await recordBlobs(connection, source);
+      await record(connection, source);
     });
     return true;
   } catch (error) {
     throwIfOutOfMemory(error);
     return false;
   }
+}
+
+/**
+ * What a batch's transaction records besides its rows: the blobs (path facts), the manifest,
+ * and views listing any column the batch added.
+ */
+async function record(connection: DuckDBConnection, source: string): Promise<void> {
+  await registerBlobs(connection, source);
+  await recordBlobs(connection, source);
+  await recreateViews(connection);
 }
 
 async function inTransaction(connection: DuckDBConnection, work: () => Promise<void>) {
@@ -147,7 +157,7 @@ async function tableLoads(files: StagedFile[], batchDir: string): Promise<TableL
 
 /**
  * The files DuckDB reads for a group: large blobs' own files, plus one file holding every
- * small blob of the group (their rows carry their blob's ordinal, so they stay apart).
+ * small blob of the group (their rows carry their blob's id, so they stay apart).
  */
 export async function groupPaths(
   group: StagedGroup,
@@ -171,25 +181,4 @@ export async function groupPaths(
     paths.push(path);
   }
   return paths;
-}
-
-async function deleteReplacedRows(
-  connection: DuckDBConnection,
-  files: StagedFile[],
-): Promise<void> {
-  const byTable = new Map<string, string[]>();
-  for (const { planned } of files) {
-    if (planned.previous?.status === 'loaded') {
-      const list = byTable.get(planned.previous.table) ?? [];
-      list.push(quoteLiteral(planned.blob.name));
-      byTable.set(planned.previous.table, list);
-    }
-  }
-  for (const [table, blobs] of byTable) {
-    if ((await tableColumns(connection, table)).size > 0) {
-      await connection.run(
-        `DELETE FROM ${quoteIdentifier(table)} WHERE _blob IN (${blobs.join(', ')})`,
-      );
-    }
-  }
 }

@@ -6,6 +6,7 @@ import { markQuarantined } from './file-map.js';
 import { groupPaths, type TableLoad } from './load-batch.js';
 import { throwIfOutOfMemory } from './out-of-memory.js';
 import { readStagedSql, selectGroupSql } from './read-staged.js';
+import { storedTable } from './schema.js';
 import type { StagedFile } from './stage.js';
 import { SYSTEM_COLUMN_NAMES } from './system-columns.js';
 import { fitColumns, SYSTEM_SELECT } from './table-columns.js';
@@ -119,7 +120,7 @@ async function insertFromStage(
     // The types were read off every value, so TRY_CAST never meets one it cannot convert.
     return `${type === 'VARCHAR' ? c : `TRY_CAST(${c} AS ${type})`} AS ${quoteIdentifier(name)}`;
   });
-  return `INSERT INTO ${quoteIdentifier(table)} BY NAME
+  return `INSERT INTO ${storedTable(table)} BY NAME
     SELECT ${SYSTEM_SELECT}${selects.length > 0 ? `, ${selects.join(', ')}` : ''}
     FROM ${quoteIdentifier(stage)}`;
 }

@@ -3,6 +3,7 @@ import { quoteIdentifier } from '../sql.js';
 import { type InferredType, inferTypes, widen } from './column-types.js';
 import type { TableLoad } from './load-batch.js';
 import { readStagedSql, type StagedGroup, selectGroupSql } from './read-staged.js';
+import { storedTable } from './schema.js';
 import { fitColumns, SYSTEM_SELECT } from './table-columns.js';
 
 /**
@@ -101,7 +102,7 @@ export async function loadTyped(
         FROM (${selectGroupSql(group, paths, types)}))`;
     });
     inserts.push({
-      sql: `INSERT INTO ${quoteIdentifier(table)} BY NAME ${selects.join(' UNION ALL BY NAME ')}`,
+      sql: `INSERT INTO ${storedTable(table)} BY NAME ${selects.join(' UNION ALL BY NAME ')}`,
       rows: groups.reduce(
         (sum, { group }) => sum + group.files.reduce((n, staged) => n + staged.rows, 0),
         0,

@@ -1,4 +1,4 @@
-import type { StreamPath } from '../../layout/types.js';
+import type { BlobPath, StreamPath } from '../../layout/types.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import { discoverStreams, listBlobsInRange } from '../discover.js';
 import { tableForIdentifier } from '../roles.js';
@@ -22,7 +22,14 @@ export async function planPull(
   store: BlobStore,
   selection: PullSelection,
   manifest: ReadonlyMap<string, ManifestEntry>,
-  options: { signal?: AbortSignal; onListed?: (listed: number, streams: number) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onListed?: (listed: number, streams: number) => void;
+    /** The first free blob id of the database; planned blobs are numbered from it. */
+    firstBlobId?: number;
+    /** The stream id of a blob's path (blobs.ts); 0 for all when absent. */
+    streamOf?: (path: BlobPath) => number;
+  } = {},
 ): Promise<PullPlan> {
   const signal = options.signal ? { signal: options.signal } : {};
   const streams = await discoverStreams(store, {
@@ -54,7 +61,8 @@ export async function planPull(
         continue;
       }
       blobs.push({
-        ordinal: blobs.length,
+        blobId: (options.firstBlobId ?? 0) + blobs.length,
+        stream: options.streamOf?.(path) ?? 0,
         blob,
         path,
         table,

@@ -5,7 +5,9 @@ import { InterruptedError, StorageError } from '../../errors.js';
 import { withRetry } from '../../store/retry.js';
 import { openDatabase } from '../database.js';
 import { diskFullError, isDiskFull } from '../disk-full.js';
+import { loadStreams, nextBlobId } from './blobs.js';
 import { ColumnRegistry } from './column-registry.js';
+import { migrateLegacyTables } from './legacy-tables.js';
 import { loadBatch } from './load-batch.js';
 import { ensureManifest, readManifest } from './manifest.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryBudget, memoryLimitSetting } from './memory-budget.js';
@@ -92,9 +94,12 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   try {
     await staging.reset();
     await ensureManifest(connection);
+    await migrateLegacyTables(connection);
     const manifest = await readManifest(connection, options.source);
     const plan = await planPull(options.store, options, manifest, {
       signal,
+      firstBlobId: await nextBlobId(connection),
+      streamOf: await loadStreams(connection),
       onListed: (listed, streams) => {
         progress.blobsListed = listed;
         progress.streams = streams;

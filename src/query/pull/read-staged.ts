@@ -69,6 +69,7 @@ export function readStagedSql(
       ? V2_STAGED_PREFIX.map((name) => [name, V2_TEXT.has(name) ? 'VARCHAR' : 'BIGINT'] as const)
       : ([
           ['_blob_id', 'BIGINT'],
+          ['_stream', 'BIGINT'],
           ['_line', 'BIGINT'],
           ['_row', 'BIGINT'],
         ] as const);
@@ -93,8 +94,9 @@ export function readStagedSql(
 }
 
 /**
- * SELECT of a group with the system columns filled: path facts from `_mdq_files`, the row's
- * timestamp and correlation key from the format's generated columns (formats.md §5.6).
+ * SELECT of a group with the stored system columns filled: the blob's id (its path facts are
+ * stored once per blob), the row's timestamp and correlation key from the format's generated
+ * columns (formats.md §5.6).
  */
 export function selectGroupSql(
   group: StagedGroup,
@@ -109,7 +111,8 @@ export function selectGroupSql(
   };
   let ts: string;
   let corr: string;
-  let version = 'f.model_version';
+  // Only v2 rows carry a version of their own; the others show their blob's (schema.ts).
+  let version = 'NULL';
   if (group.format === 'v2') {
     ts = 's._time';
     corr = 's._corr';
@@ -125,17 +128,14 @@ export function selectGroupSql(
         : `COALESCE(${nonEmpty(column(wbCorr))}, ${nonEmpty(column(wbRequest))})`;
   }
   const system = [
-    'f.blob AS _blob',
-    'f.service AS _service',
-    'f.model AS _model',
-    `${version} AS _model_version`,
-    'f.identifier AS _identifier',
-    'f.day AS _date',
+    's._blob_id AS _blob_id',
+    's._stream AS _stream',
+    `CAST(${version} AS VARCHAR) AS _row_model_version`,
     // Naive and Z-suffixed ISO times parse as TIMESTAMP; only other offsets need TIMESTAMPTZ.
     `COALESCE(TRY_CAST(${ts} AS TIMESTAMP), CAST(TRY_CAST(${ts} AS TIMESTAMPTZ) AS TIMESTAMP)) AS _ts`,
     `CAST(${corr} AS VARCHAR) AS _correlation_id`,
     's._row AS _row',
   ];
   return `SELECT ${[...system, ...data].join(', ')}
-    FROM ${readStagedSql(group, paths, types)} s JOIN _mdq_files f ON f.id = s._blob_id`;
+    FROM ${readStagedSql(group, paths, types)} s`;
 }

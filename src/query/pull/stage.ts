@@ -109,7 +109,7 @@ async function downloadOnce(
   try {
     let shape: Omit<StagedFile, 'planned' | 'format' | 'file' | 'chunks'>;
     if (format === 'csv') {
-      const stager = new CsvStager(planned.path.layout, planned.ordinal);
+      const stager = new CsvStager(planned.path.layout, planned.blobId, planned.stream);
       for await (const chunk of source) {
         await sink.write(stager.push(chunk as Buffer));
         reported += (chunk as Buffer).length;
@@ -121,7 +121,8 @@ async function downloadOnce(
       const stager = new JsonlStager(
         context.registryFor(planned.table),
         datarefReader(store, planned.blob.name, signal),
-        planned.ordinal,
+        planned.blobId,
+        planned.stream,
       );
       for await (const chunk of source) {
         await sink.write(await stager.push(chunk as Buffer));

@@ -1,6 +1,7 @@
 /**
- * The columns every loaded row carries (design.md, data model), in table order. Data columns
- * follow them; a data column that would collide with one is renamed (`data_row`, ...).
+ * The columns every loaded row shows (design.md, data model), in the order the role views list
+ * them. Data columns follow them; a data column that would collide with one is renamed
+ * (`data_row`, ...).
  */
 export const SYSTEM_COLUMNS: ReadonlyArray<readonly [name: string, type: string]> = [
   ['_service', 'VARCHAR'],
@@ -14,22 +15,37 @@ export const SYSTEM_COLUMNS: ReadonlyArray<readonly [name: string, type: string]
   ['_blob', 'VARCHAR'],
 ];
 
-/** Lower-case names of the system columns plus the staging-only helpers. */
+/**
+ * Where the rows are stored: one table per role in this schema, plus `blobs`, one row per
+ * loaded blob with its path facts. A row stores its blob's id instead of those facts; the role
+ * views in `main` (`inputs`, ...) join them back. Storing the five path strings and the date on
+ * every row cost ~25% of a large pull's CPU (bench/README.md, "Data model").
+ */
+export const DATA_SCHEMA = 'mdq_data';
+export const BLOBS_TABLE = 'blobs';
+
+/**
+ * The system columns a role table stores, in table order. `_stream` is the blob's stream
+ * (blobs.ts); `_row_model_version` the row's own model version (v2 events carry one each; NULL
+ * for the others, which take their blob's).
+ */
+export const STORED_SYSTEM_COLUMNS: ReadonlyArray<readonly [name: string, type: string]> = [
+  ['_blob_id', 'BIGINT'],
+  ['_stream', 'BIGINT'],
+  ['_ts', 'TIMESTAMP'],
+  ['_correlation_id', 'VARCHAR'],
+  ['_row', 'BIGINT'],
+  ['_row_model_version', 'VARCHAR'],
+];
+
+/** Lower-case names of the system columns plus the stored, staging and `scored` helpers. */
 export const SYSTEM_COLUMN_NAMES: ReadonlySet<string> = new Set([
   ...SYSTEM_COLUMNS.map(([name]) => name),
+  ...STORED_SYSTEM_COLUMNS.map(([name]) => name),
   '_line',
-  '_blob_id',
+  '_mdq_rmv',
   '_idx',
   '_corr',
   '_time',
   '_mv',
 ]);
-
-/** The key `scored` joins inputs to predictions on (never the correlation id alone). */
-export const JOIN_KEY = [
-  '_service',
-  '_model',
-  '_model_version',
-  '_correlation_id',
-  '_row',
-] as const;

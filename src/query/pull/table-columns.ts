@@ -1,11 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier } from '../sql.js';
 import { type InferredType, widen } from './column-types.js';
-import { ensureTable, tableColumns } from './schema.js';
-import { SYSTEM_COLUMNS } from './system-columns.js';
+import { ensureTable, storedTable, tableColumns } from './schema.js';
+import { STORED_SYSTEM_COLUMNS } from './system-columns.js';
 
 /**
- * Makes `table` able to take the incoming data columns: creates it with the system columns,
+ * Makes `table` (stored) able to take the incoming data columns: creates it with the system columns,
  * adds new columns, widens existing ones (never narrows). Runs inside the batch transaction,
  * before any row changes (DuckDB refuses to ALTER a table modified in the same transaction).
  * Returns the table's final column name and type for each incoming column (by lower-case name).
@@ -31,14 +31,14 @@ export async function fitColumns(
       const type = widen(found.type, inferred);
       if (type !== found.type) {
         await connection.run(
-          `ALTER TABLE ${quoteIdentifier(table)} ALTER COLUMN ${quoteIdentifier(found.name)} SET DATA TYPE ${type}`,
+          `ALTER TABLE ${storedTable(table)} ALTER COLUMN ${quoteIdentifier(found.name)} SET DATA TYPE ${type}`,
         );
       }
       fitted.set(key, { name: found.name, type });
     } else {
       const type = inferred ?? 'VARCHAR';
       await connection.run(
-        `ALTER TABLE ${quoteIdentifier(table)} ADD COLUMN ${quoteIdentifier(column)} ${type}`,
+        `ALTER TABLE ${storedTable(table)} ADD COLUMN ${quoteIdentifier(column)} ${type}`,
       );
       fitted.set(key, { name: column, type });
     }
@@ -46,5 +46,7 @@ export async function fitColumns(
   return fitted;
 }
 
-/** The system columns as the INSERT lists them. */
-export const SYSTEM_SELECT = SYSTEM_COLUMNS.map(([name]) => quoteIdentifier(name)).join(', ');
+/** The stored system columns as the INSERT lists them. */
+export const SYSTEM_SELECT = STORED_SYSTEM_COLUMNS.map(([name]) => quoteIdentifier(name)).join(
+  ', ',
+);

@@ -38,8 +38,13 @@ export interface PullOptions extends PullSelection {
 
 /** One blob chosen for download, with what the manifest knew about it. */
 export interface PlannedBlob {
-  /** Unique within one pull: staged rows carry it, so many blobs can share one staged file. */
-  ordinal: number;
+  /**
+   * The blob's id in the database (`mdq_data.blobs`), new for every load of it: staged rows
+   * carry it, so many blobs can share one staged file, and the stored rows keep it.
+   */
+  blobId: number;
+  /** Its stream's id: one per (service, model, model version), what `scored` joins on. */
+  stream: number;
   blob: BlobInfo;
   path: BlobPath;
   table: string;

@@ -1,0 +1,86 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdentifier, quoteLiteral } from '../sql.js';
+import { assignStreams } from './blobs.js';
+import { BLOBS, ensureDataSchema, recreateViews, storedTable } from './schema.js';
+import { SYSTEM_COLUMNS } from './system-columns.js';
+
+/**
+ * Databases made before mdq stored blob ids keep every path fact on every row, in role tables
+ * of `main`. The first pull into one moves them, in one transaction, into the stored layout:
+ * each distinct (blob, service, model, identifier, day) becomes a blob entry (source unknown,
+ * so a changed blob still replaces them by name) with its stream, and the role views take the
+ * tables' names. Queries see the same columns and rows as before, and legacy rows join new ones
+ * in `scored` as if they had been loaded together.
+ */
+export async function migrateLegacyTables(connection: DuckDBConnection): Promise<void> {
+  await ensureDataSchema(connection);
+  const tables = await legacyTables(connection);
+  if (tables.length === 0) {
+    return;
+  }
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    const rows = tables
+      .map(
+        (table) => `SELECT _blob AS blob, _service AS service, _model AS model,
+          _identifier AS identifier, _date AS day, _model_version AS version
+          FROM main.${quoteIdentifier(table)}`,
+      )
+      .join(' UNION ALL ');
+    // A v2 blob's rows keep their own versions, as a fresh v2 load stores them; any other blob
+    // has its path's version, which becomes the blob's.
+    await connection.run(`CREATE OR REPLACE TEMP TABLE _mdq_legacy_blobs AS
+      SELECT (SELECT COALESCE(max(id) + 1, 0) FROM ${BLOBS}) + row_number() OVER () - 1 AS id,
+        d.*, COALESCE(m.is_v2, false) AS is_v2
+      FROM (SELECT blob, service, model, identifier, day, min(version) AS version
+            FROM (${rows}) GROUP BY ALL) d
+      LEFT JOIN (SELECT blob, bool_or(layout = 'v2') AS is_v2 FROM mdq_manifest GROUP BY blob) m
+        ON m.blob = d.blob`);
+
+    await connection.run(`INSERT INTO ${BLOBS} (id, source, blob, service, model, model_version,
+        identifier, day)
+      SELECT id, NULL, blob, service, model, CASE WHEN is_v2 THEN NULL ELSE version END,
+        identifier, day
+      FROM _mdq_legacy_blobs`);
+    await assignStreams(connection);
+    await connection.run(`ALTER TABLE _mdq_legacy_blobs ADD COLUMN stream BIGINT`);
+    await connection.run(`UPDATE _mdq_legacy_blobs l SET stream = b.stream
+      FROM ${BLOBS} b WHERE b.id = l.id`);
+    const pathColumns = SYSTEM_COLUMNS.map(([name]) => quoteIdentifier(name));
+    for (const table of tables) {
+      const same = (column: string, legacy: string) =>
+        `b.${column} IS NOT DISTINCT FROM r.${quoteIdentifier(legacy)}`;
+      await connection.run(`CREATE TABLE ${storedTable(table)} AS
+        SELECT b.id AS _blob_id, b.stream AS _stream, r._ts, r._correlation_id, r._row,
+          CASE WHEN NOT b.is_v2 AND r._model_version IS NOT DISTINCT FROM b.version THEN NULL
+            ELSE r._model_version END AS _row_model_version,
+          r.* EXCLUDE (${pathColumns.join(', ')})
+        FROM main.${quoteIdentifier(table)} r LEFT JOIN _mdq_legacy_blobs b
+          ON ${same('blob', '_blob')} AND ${same('service', '_service')}
+          AND ${same('model', '_model')} AND ${same('identifier', '_identifier')}
+          AND ${same('day', '_date')}`);
+      await connection.run(`DROP VIEW IF EXISTS main.scored`);
+      await connection.run(`DROP TABLE main.${quoteIdentifier(table)}`);
+    }
+    await connection.run('DROP TABLE _mdq_legacy_blobs');
+    await recreateViews(connection);
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Base tables of `main` with every system column: role tables of the legacy layout. */
+async function legacyTables(connection: DuckDBConnection): Promise<string[]> {
+  const names = SYSTEM_COLUMNS.map(([name]) => quoteLiteral(name));
+  const reader = await connection.runAndReadAll(
+    `SELECT c.table_name FROM duckdb_columns() c JOIN duckdb_tables() t
+       ON t.database_name = c.database_name AND t.schema_name = c.schema_name
+       AND t.table_name = c.table_name
+     WHERE c.database_name = current_database() AND c.schema_name = 'main'
+       AND c.column_name IN (${names.join(', ')})
+     GROUP BY c.table_name HAVING count(*) = ${names.length} ORDER BY c.table_name`,
+  );
+  return reader.getRowsJson().map((row) => String(row[0]));
+}
