@@ -135,7 +135,7 @@ test('statements piped on stdin run in order, dot-commands included', async () =
   expect(result.code).toBe(0);
   const sections = result.stdout.split(/\n(?=[a-z_]+(?:,[a-z_]+)*\n)/);
   expect(sections).toContain('a\n1\n2');
-  expect(result.stdout).toContain('name,type\ninputs,base table\n');
+  expect(result.stdout).toContain('name,type\ninputs,table\n');
   expect(result.stdout.endsWith('semi\n;\n')).toBe(true);
 });
 
