@@ -1,3 +1,5 @@
+import { BLOBS_TABLE } from './pull/system-columns.js';
+
 /**
  * Which table an identifier's rows load into (design.md, data model): inputs and predictions
  * have fixed role tables so `scored` can join them; anything else gets a table of its own.
@@ -11,8 +13,11 @@ const ROLE_TABLES: Readonly<Record<string, string>> = {
   labels: 'labels',
 };
 
-/** Names mdq owns; a custom identifier that collides gets a suffix instead of merging in. */
-const RESERVED = new Set(['scored', 'mdq_manifest', 'mdq_meta']);
+/**
+ * Names mdq owns; a custom identifier that collides gets a suffix instead of merging in.
+ * `blobs` is the blob table beside the stored role tables (system-columns.ts).
+ */
+const RESERVED = new Set(['scored', 'mdq_manifest', 'mdq_meta', BLOBS_TABLE]);
 
 export function tableForIdentifier(identifier: string): string {
   const role = ROLE_TABLES[identifier.toLowerCase()];
