@@ -95,3 +95,34 @@ test('unbalanced quotes and invalid UTF-8 are refused with a reason', () => {
   expect(() => stage('a,b\n1,"open\n')).toThrow('ends inside a quoted field');
   expect(() => stage(Buffer.from([0x61, 0x0a, 0xff, 0x0a]))).toThrow('not valid UTF-8');
 });
+
+test('the staging does not depend on where chunks start or end in memory (word-at-a-time scan)', () => {
+  const rows = ['a,"b, c",$aml_dc_correlation_id,d'];
+  for (let i = 0; i < 400; i += 1) {
+    const quoted = i % 7 === 0 ? `"q ""${i}""\r\nnext, line"` : `plain${i}`;
+    const end = i % 5 === 0 ? '\r\n' : i % 11 === 0 ? '\r' : '\n';
+    rows.push(`${i * 1.5},${quoted},k${i % 13},é${'x'.repeat(i % 9)}${end}`);
+  }
+  const input = Buffer.from(rows.join('\n'), 'utf8');
+  const whole = stage(input, input.length).text;
+  expect(whole.split('\n').length).toBeGreaterThan(400);
+  let seed = 7;
+  for (let round = 0; round < 20; round += 1) {
+    // Every chunk is copied to a random offset of a larger buffer: aligned and not.
+    const stager = new CsvStager('aks');
+    const out: Buffer[] = [];
+    for (let at = 0; at < input.length; ) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const size = 1 + (seed % 97);
+      const offset = seed % 4;
+      const host = Buffer.alloc(size + 8);
+      input.copy(host, offset, at, at + size);
+      out.push(
+        Buffer.from(stager.push(host.subarray(offset, offset + Math.min(size, input.length - at)))),
+      );
+      at += size;
+    }
+    out.push(Buffer.from(stager.end()));
+    expect(Buffer.concat(out).toString('utf8')).toBe(whole);
+  }
+});
