@@ -12,7 +12,7 @@ import { loadBatch } from './load-batch.js';
 import { ensureManifest, readManifest } from './manifest.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryBudget, memoryLimitSetting } from './memory-budget.js';
 import { planPull } from './plan.js';
-import { recreateViews } from './schema.js';
+import { ensureViews } from './schema.js';
 import { type StagedFile, stageBlob } from './stage.js';
 import { StagedQueue } from './staged-queue.js';
 import { StagingDir } from './staging-dir.js';
@@ -226,7 +226,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     await Promise.allSettled(downloads);
     progress.phase = 'finishing';
     emit();
-    await recreateViews(connection);
+    await ensureViews(connection);
     if (options.signal?.aborted) {
       throw new InterruptedError();
     }

@@ -99,6 +99,21 @@ function withBlobs(table: string): string {
   return `${storedTable(table)} r LEFT JOIN ${BLOBS} b ON b.id = r._blob_id`;
 }
 
+/**
+ * The views, created when missing: a pull that loaded nothing into a new database still leaves
+ * `inputs`, `predictions` and `scored` to query. Every load transaction recreates them anyway,
+ * so a pull that found nothing new changes nothing (recreating them cost a no-op pull ~0.15 s).
+ */
+export async function ensureViews(connection: DuckDBConnection): Promise<void> {
+  const reader = await connection.runAndReadAll(
+    `SELECT count(*) FROM duckdb_views() WHERE database_name = current_database()
+       AND schema_name = 'main' AND view_name = 'scored'`,
+  );
+  if (Number(reader.getRowsJson()[0]?.[0] ?? 0) === 0) {
+    await recreateViews(connection);
+  }
+}
+
 async function recreateRoleView(connection: DuckDBConnection, table: string): Promise<void> {
   const columns = [
     ...SYSTEM_COLUMNS.map(([name]) => `${SHOWN_SYSTEM[name]} AS ${quoteIdentifier(name)}`),
