@@ -29,6 +29,8 @@ export async function planPull(
     firstBlobId?: number;
     /** The stream id of a blob's path (blobs.ts); 0 for all when absent. */
     streamOf?: (path: BlobPath) => number;
+    /** Called with each blob as soon as it is planned, so its download can start. */
+    onPlanned?: (planned: PlannedBlob) => void;
   } = {},
 ): Promise<PullPlan> {
   const signal = options.signal ? { signal: options.signal } : {};
@@ -60,14 +62,16 @@ export async function planPull(
         skipped += 1;
         continue;
       }
-      blobs.push({
+      const planned: PlannedBlob = {
         blobId: (options.firstBlobId ?? 0) + blobs.length,
         stream: options.streamOf?.(path) ?? 0,
         blob,
         path,
         table,
         ...(known ? { previous: { table: known.table, status: known.status } } : {}),
-      });
+      };
+      blobs.push(planned);
+      options.onPlanned?.(planned);
     }
     options.onListed?.(listed, streams.length);
   }

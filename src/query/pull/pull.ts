@@ -17,7 +17,13 @@ import { type StagedFile, stageBlob } from './stage.js';
 import { StagedQueue } from './staged-queue.js';
 import { StagingDir } from './staging-dir.js';
 import { StagingMemory } from './staging-memory.js';
-import type { PullOptions, PullProgress, PullResult, QuarantinedBlob } from './types.js';
+import type {
+  PlannedBlob,
+  PullOptions,
+  PullProgress,
+  PullResult,
+  QuarantinedBlob,
+} from './types.js';
 
 const DEFAULT_BATCH_BLOBS = 1000;
 /**
@@ -96,26 +102,6 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     await ensureManifest(connection);
     await migrateLegacyTables(connection);
     const manifest = await readManifest(connection, options.source);
-    const plan = await planPull(options.store, options, manifest, {
-      signal,
-      firstBlobId: await nextBlobId(connection),
-      streamOf: await loadStreams(connection),
-      onListed: (listed, streams) => {
-        progress.blobsListed = listed;
-        progress.streams = streams;
-        emit();
-      },
-    });
-    Object.assign(progress, {
-      phase: 'downloading',
-      streams: plan.streams.length,
-      blobsListed: plan.listed,
-      blobsSkipped: plan.skipped,
-      blobsToLoad: plan.blobs.length,
-      bytesToLoad: plan.blobs.reduce((sum, planned) => sum + planned.blob.size, 0),
-    });
-    emit();
-
     const registries = new Map<string, ColumnRegistry>();
     const registryFor = (table: string) => {
       let registry = registries.get(table);
@@ -138,8 +124,52 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       rejectOnClear: true,
     });
     const limits = [limit, largeLimit];
-    const downloads = plan.blobs.map((planned) =>
-      (planned.blob.size >= LARGE_BLOB_BYTES ? largeLimit : limit)(async () => {
+    const downloads: Array<Promise<void>> = [];
+    // Each blob downloads as soon as it is listed: listing a month of small blobs took ~0.6 s
+    // of a 2.8 s pull when downloads waited for the whole plan.
+    const planning = planPull(options.store, options, manifest, {
+      signal,
+      firstBlobId: await nextBlobId(connection),
+      streamOf: await loadStreams(connection),
+      onListed: (listed, streams) => {
+        progress.blobsListed = listed;
+        progress.streams = streams;
+        emit();
+      },
+      onPlanned: (planned) => {
+        progress.blobsToLoad += 1;
+        progress.bytesToLoad += planned.blob.size;
+        const task = download(planned);
+        task.catch(stopAll); // at once: the listing must stop too, and no rejection goes unheard
+        downloads.push(task);
+      },
+    });
+    /** A failed download or listing stops everything; the loader rethrows the first error. */
+    function stopAll(error: unknown): void {
+      clearQueues(limits);
+      controller.abort();
+      queue.fail(error);
+    }
+    // The queue closes once every blob is listed and downloaded.
+    const downloaded = planning
+      .then(async (plan) => {
+        Object.assign(progress, {
+          phase: 'downloading',
+          streams: plan.streams.length,
+          blobsListed: plan.listed,
+          blobsSkipped: plan.skipped,
+        });
+        emit();
+        await Promise.all(downloads);
+        queue.close();
+        return plan;
+      })
+      .catch((error: unknown) => {
+        stopAll(error);
+        return undefined;
+      });
+    function download(planned: PlannedBlob): Promise<void> {
+      return (planned.blob.size >= LARGE_BLOB_BYTES ? largeLimit : limit)(async () => {
         await queue.waitForRoom();
         if (signal.aborted) {
           return;
@@ -169,16 +199,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
           }
           throw error;
         }
-      }),
-    );
-    const downloaded = Promise.all(downloads).then(
-      () => queue.close(),
-      (error: unknown) => {
-        clearQueues(limits);
-        controller.abort();
-        queue.fail(error);
-      },
-    );
+      });
+    }
 
     const maxBlobs = options.batch?.maxBlobs ?? DEFAULT_BATCH_BLOBS;
     const batchBytes = (first: boolean) =>
@@ -216,14 +238,19 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     } catch (error) {
       controller.abort();
       clearQueues(limits);
+      await downloaded; // the listing has stopped too, so no more downloads start
       await Promise.allSettled(downloads);
       if (options.signal?.aborted) {
         throw new InterruptedError();
       }
       throw isDiskFull(error) ? diskFullError(error, db.path, DISK_FULL_HINT) : error;
     }
-    await downloaded;
+    const plan = await downloaded;
     await Promise.allSettled(downloads);
+    if (plan === undefined) {
+      // Only an interruption ends the loader without an error while the listing failed.
+      throw new InterruptedError();
+    }
     progress.phase = 'finishing';
     emit();
     await ensureViews(connection);
