@@ -30,7 +30,11 @@ export function rateAndEta(progress: PullProgress): { rate: number; etaSeconds?:
 /** One progress line for logs and pipes. */
 export function formatProgressLine(progress: PullProgress): string {
   if (progress.phase === 'listing') {
-    return `mdq pull: listing: ${progress.streams} streams, ${progress.blobsListed} blobs so far`;
+    // Downloads start while the listing goes on (pull.ts): show both.
+    return (
+      `mdq pull: listing: ${progress.streams} streams, ${progress.blobsListed} blobs so far, ` +
+      `${progress.blobsDownloaded} downloaded (${formatBytes(progress.bytesDownloaded)})`
+    );
   }
   const { rate, etaSeconds } = rateAndEta(progress);
   const parts = [

@@ -14,7 +14,8 @@ export function PullProgressView({ progress }: { progress: PullProgress }) {
   if (progress.phase === 'listing') {
     return (
       <Text>
-        listing… {progress.streams} streams, {progress.blobsListed} blobs
+        listing… {progress.streams} streams, {progress.blobsListed} blobs,{' '}
+        {progress.blobsDownloaded} downloaded ({formatBytes(progress.bytesDownloaded)})
       </Text>
     );
   }

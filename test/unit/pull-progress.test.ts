@@ -32,6 +32,9 @@ test('plain progress lines say blobs, bytes, rows, rate and ETA', () => {
     'mdq pull: downloaded 5/10 blobs, 2.0 MB/4.0 MB, loaded 4 blobs, 400 rows, 1.0 MB/s, ETA 2.0 s',
   );
   expect(formatBytes(512)).toBe('512 B');
+  expect(formatProgressLine({ ...progress, phase: 'listing' })).toBe(
+    'mdq pull: listing: 3 streams, 12 blobs so far, 5 downloaded (2.0 MB)',
+  );
 });
 
 test('plain progress writes at most one line a second, none for a quick pull', () => {
@@ -81,7 +84,8 @@ test('the ink view shows streams, download and load bars, rate and ETA', () => {
   expect(frame).toContain('4 blobs, 400 rows, 1 quarantined');
   expect(frame).toContain('ETA 2.0 s');
   view.rerender(createElement(PullProgressView, { progress: { ...progress, phase: 'listing' } }));
-  expect(view.lastFrame()).toContain('listing…');
+  // Downloads run while the listing goes on: the listing view counts them too.
+  expect(view.lastFrame()).toContain('listing… 3 streams, 12 blobs, 5 downloaded (2.0 MB)');
   view.unmount();
 });
 
