@@ -102,7 +102,7 @@ function withBlobs(table: string): string {
 /**
  * The views, created when missing: a pull that loaded nothing into a new database still leaves
  * `inputs`, `predictions` and `scored` to query. Every load transaction recreates them anyway,
- * so a pull that found nothing new changes nothing (recreating them cost a no-op pull ~0.15 s).
+ * so a pull that found nothing new changes nothing (and saves ~30 ms of catalog writes).
  */
 export async function ensureViews(connection: DuckDBConnection): Promise<void> {
   const reader = await connection.runAndReadAll(

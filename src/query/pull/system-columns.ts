@@ -19,7 +19,7 @@ export const SYSTEM_COLUMNS: ReadonlyArray<readonly [name: string, type: string]
  * Where the rows are stored: one table per role in this schema, plus `blobs`, one row per
  * loaded blob with its path facts. A row stores its blob's id instead of those facts; the role
  * views in `main` (`inputs`, ...) join them back. Storing the five path strings and the date on
- * every row cost ~25% of a large pull's CPU (bench/README.md, "Data model").
+ * every row cost ~25% of DuckDB's CPU in a large pull (bench/README.md, "Data model").
  */
 export const DATA_SCHEMA = 'mdq_data';
 export const BLOBS_TABLE = 'blobs';
