@@ -42,6 +42,8 @@ async function makeLegacy(): Promise<void> {
   try {
     for (const sql of [
       'CREATE TABLE legacy_inputs AS SELECT * FROM main.inputs',
+      // A user's column that the stored layout's helper shares a name with.
+      "ALTER TABLE legacy_inputs ADD COLUMN _stream VARCHAR DEFAULT 'theirs'",
       'CREATE TABLE legacy_predictions AS SELECT * FROM main.predictions',
       'DROP VIEW main.scored',
       'DROP VIEW main.inputs',
@@ -90,6 +92,15 @@ test('a legacy database moves to the stored layout on the next pull, rows and co
   expect(result.rowsByTable).toEqual({ inputs: 1, predictions: 3 });
 
   const after = await queryDb(dbPath, ALL_INPUTS);
+  expect(
+    await queryDb(
+      dbPath,
+      'SELECT _date::VARCHAR AS d, data_stream FROM inputs GROUP BY ALL ORDER BY 1',
+    ),
+  ).toEqual([
+    { d: '2024-01-01', data_stream: 'theirs' },
+    { d: '2024-01-02', data_stream: null },
+  ]);
   expect(after.slice(0, 3)).toEqual(before);
   expect(after[3]).toMatchObject({
     d: '2024-01-02',

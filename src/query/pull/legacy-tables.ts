@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../sql.js';
 import { assignStreams } from './blobs.js';
-import { BLOBS, ensureDataSchema, recreateViews, storedTable } from './schema.js';
-import { SYSTEM_COLUMNS } from './system-columns.js';
+import { BLOBS, ensureDataSchema, recreateViews, storedTable, tableColumns } from './schema.js';
+import { SYSTEM_COLUMN_NAMES, SYSTEM_COLUMNS } from './system-columns.js';
 
 /**
  * Databases made before mdq stored blob ids keep every path fact on every row, in role tables
@@ -46,15 +46,23 @@ export async function migrateLegacyTables(connection: DuckDBConnection): Promise
     await connection.run(`ALTER TABLE _mdq_legacy_blobs ADD COLUMN stream BIGINT`);
     await connection.run(`UPDATE _mdq_legacy_blobs l SET stream = b.stream
       FROM ${BLOBS} b WHERE b.id = l.id`);
-    const pathColumns = SYSTEM_COLUMNS.map(([name]) => quoteIdentifier(name));
+    const systemColumns = SYSTEM_COLUMNS.map(([name]) => name);
     for (const table of tables) {
+      // A data column named like a helper this layout adds is renamed, as a fresh load would.
+      const colliding = [...(await tableColumns(connection, table, 'main')).keys()].filter(
+        (name) => !systemColumns.includes(name) && SYSTEM_COLUMN_NAMES.has(name.toLowerCase()),
+      );
+      const excluded = [...systemColumns, ...colliding].map((name) => quoteIdentifier(name));
+      const renamed = colliding.map(
+        (name) => `, r.${quoteIdentifier(name)} AS ${quoteIdentifier(`data${name}`)}`,
+      );
       const same = (column: string, legacy: string) =>
         `b.${column} IS NOT DISTINCT FROM r.${quoteIdentifier(legacy)}`;
       await connection.run(`CREATE TABLE ${storedTable(table)} AS
         SELECT b.id AS _blob_id, b.stream AS _stream, r._ts, r._correlation_id, r._row,
           CASE WHEN NOT b.is_v2 AND r._model_version IS NOT DISTINCT FROM b.version THEN NULL
             ELSE r._model_version END AS _row_model_version,
-          r.* EXCLUDE (${pathColumns.join(', ')})
+          r.* EXCLUDE (${excluded.join(', ')})${renamed.join('')}
         FROM main.${quoteIdentifier(table)} r LEFT JOIN _mdq_legacy_blobs b
           ON ${same('blob', '_blob')} AND ${same('service', '_service')}
           AND ${same('model', '_model')} AND ${same('identifier', '_identifier')}
