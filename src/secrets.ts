@@ -29,6 +29,15 @@ export function redactSecrets(text: string): string {
   return out;
 }
 
+/**
+ * The first line of an error's message (or of `String(error)`), secrets masked: what mdq puts
+ * in its own one-line errors when a library's message runs to many lines.
+ */
+export function firstLineOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return redactSecrets(message.split('\n')[0] ?? '').trim();
+}
+
 /** A URL without its query string (where SAS tokens live) and without credentials. */
 export function safeUrl(url: string): string {
   try {

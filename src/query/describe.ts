@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { QueryError } from '../errors.js';
+import { firstLineOf } from '../secrets.js';
 import { DATA_SCHEMA } from './pull/system-columns.js';
 import { quoteIdentifier, quoteLiteral } from './sql.js';
 
@@ -77,8 +78,7 @@ export async function describeDatabase(connection: DuckDBConnection): Promise<Da
     if (error instanceof QueryError) {
       throw error;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    throw new QueryError(`cannot describe the database: ${message.split('\n')[0]}`, {
+    throw new QueryError(`cannot describe the database: ${firstLineOf(error)}`, {
       cause: error,
     });
   }

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { QueryError, someCause } from '../errors.js';
-import { redactSecrets } from '../secrets.js';
+import { firstLineOf } from '../secrets.js';
 
 const NO_SPACE = /No space left on device|ENOSPC/i;
 
@@ -19,9 +19,7 @@ export function isDiskFull(error: unknown): boolean {
  * of `path` and how to go on, never "internal error" or advice about column names.
  */
 export function diskFullError(error: unknown, path: string, hint: string): QueryError {
-  const message = error instanceof Error ? error.message : String(error);
-  const firstLine = redactSecrets(message.split('\n')[0] ?? '');
-  return new QueryError(`the disk of ${dirname(path)} is full: ${firstLine}`, {
+  return new QueryError(`the disk of ${dirname(path)} is full: ${firstLineOf(error)}`, {
     cause: error,
     hint,
   });

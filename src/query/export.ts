@@ -6,6 +6,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import { InterruptedError, MdqError, QueryError, throwIfAborted } from '../errors.js';
+import { firstLineOf } from '../secrets.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { diskFullError, isDiskFull } from './disk-full.js';
 import { interruptOnAbort } from './run.js';
@@ -187,8 +188,7 @@ async function copyTo(
     if (isDiskFull(error)) {
       throw diskFullError(error, path, 'free space there (or export elsewhere), then export again');
     }
-    const message = error instanceof Error ? error.message : String(error);
-    throw new QueryError(`export failed: ${message.split('\n')[0] ?? message}`, {
+    throw new QueryError(`export failed: ${firstLineOf(error)}`, {
       cause: error,
       hint: 'check --table/--query and --partition-by column names (mdq sql ".tables")',
     });

@@ -1,5 +1,5 @@
 import { InterruptedError, MdqError, StorageError } from '../errors.js';
-import { redactSecrets } from '../secrets.js';
+import { firstLineOf } from '../secrets.js';
 
 /** What a failed Azure call was about, for a message that names it. */
 export interface AzureErrorContext {
@@ -70,9 +70,7 @@ export function toStorageError(error: unknown, context: AzureErrorContext): MdqE
   const name = typeof shape.name === 'string' ? shape.name : '';
   const status = typeof shape.statusCode === 'number' ? shape.statusCode : undefined;
   const serviceCode = errorCodeOf(shape);
-  const firstLine =
-    redactSecrets(String(shape.message ?? error).split('\n')[0] ?? '').trim() ||
-    `${status ?? ''} ${serviceCode}`.trim();
+  const firstLine = firstLineOf(shape.message ?? error) || `${status ?? ''} ${serviceCode}`.trim();
   const cause = new Error(firstLine);
   const what =
     context.blob === undefined ? context.description : `${context.blob} in ${context.description}`;

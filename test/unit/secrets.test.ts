@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { redactSecrets, safeUrl } from '../../src/secrets.js';
+import { firstLineOf, redactSecrets, safeUrl } from '../../src/secrets.js';
 
 const KEY = 'Zm9vYmFy+/c2VjcmV0a2V5c2VjcmV0a2V5==';
 const SIG = 'AbCd%2BeF%3D';
@@ -58,4 +58,15 @@ describe('safeUrl', () => {
   test('falls back to redaction for text that is not a URL', () => {
     expect(safeUrl(`not a url ?sig=${SIG}`)).toBe('not a url ?sig=***');
   });
+});
+
+test("firstLineOf keeps an error's first line only, with its secrets masked", () => {
+  const error = new Error(
+    'IO Error: cannot open https://a.blob.core.windows.net/c/x?sv=2024&sig=abc123%2B  \nLINE 1: select …\n        ^',
+  );
+  expect(firstLineOf(error)).toBe(
+    'IO Error: cannot open https://a.blob.core.windows.net/c/x?sv=***&sig=***',
+  );
+  expect(firstLineOf('plain text\nmore')).toBe('plain text');
+  expect(firstLineOf(undefined)).toBe('undefined');
 });

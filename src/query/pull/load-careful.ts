@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { redactSecrets } from '../../secrets.js';
+import { firstLineOf } from '../../secrets.js';
 import { quoteIdentifier } from '../sql.js';
 import { inferTypes } from './column-types.js';
 import { markQuarantined } from './file-map.js';
@@ -84,12 +84,11 @@ async function buildStage(
         readable.push({ group: single, paths });
       } catch (error) {
         throwIfOutOfMemory(error);
-        const message = error instanceof Error ? error.message : String(error);
-        let firstLine = message.split('\n')[0] ?? '';
+        let firstLine = firstLineOf(error);
         for (const path of paths) {
           firstLine = firstLine.replaceAll(path, 'it');
         }
-        const reason = `${staged.planned.blob.name} cannot be read: ${redactSecrets(firstLine)}`;
+        const reason = `${staged.planned.blob.name} cannot be read: ${firstLine}`;
         files[files.indexOf(staged)] = { ...staged, quarantine: reason };
         await markQuarantined(connection, staged, reason);
       }

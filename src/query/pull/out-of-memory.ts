@@ -1,5 +1,5 @@
 import { QueryError, someCause } from '../../errors.js';
-import { redactSecrets } from '../../secrets.js';
+import { firstLineOf } from '../../secrets.js';
 
 const OUT_OF_MEMORY = /Out of Memory Error/i;
 
@@ -16,8 +16,7 @@ export function isOutOfMemory(error: unknown): boolean {
 export function throwIfOutOfMemory(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   if (OUT_OF_MEMORY.test(message)) {
-    const firstLine = redactSecrets(message.split('\n')[0] ?? '');
-    throw new QueryError(`the load ran out of memory: ${firstLine}`, {
+    throw new QueryError(`the load ran out of memory: ${firstLineOf(error)}`, {
       cause: error,
       hint: 'free memory (or disk space for DuckDB to spill into), then run the same pull again: it resumes',
     });
