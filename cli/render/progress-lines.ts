@@ -27,8 +27,15 @@ export function rateAndEta(progress: PullProgress): { rate: number; etaSeconds?:
   return rate > 0 && left >= 0 ? { rate, etaSeconds: left / rate } : { rate };
 }
 
+/** What a pull says while it moves an older database to the stored layout. */
+export const MIGRATING =
+  'moving the database to the current layout (once; every row is rewritten, none changes)…';
+
 /** One progress line for logs and pipes. */
 export function formatProgressLine(progress: PullProgress): string {
+  if (progress.phase === 'migrating') {
+    return `mdq pull: ${MIGRATING}`;
+  }
   if (progress.phase === 'listing') {
     // Downloads start while the listing goes on (pull.ts): show both.
     return (
@@ -106,7 +113,9 @@ export class PlainProgress {
 
   update(progress: PullProgress): void {
     const now = this.#now();
-    if (now - this.#last >= this.#intervalMs && progress.phase !== 'done') {
+    // The migration sends no progress while it runs: say so as it starts, not a second later.
+    const due = now - this.#last >= this.#intervalMs || progress.phase === 'migrating';
+    if (due && progress.phase !== 'done') {
       this.#last = now;
       this.#write(`${formatProgressLine(progress)}\n`);
     }

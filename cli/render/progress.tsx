@@ -1,6 +1,6 @@
 import { Box, render, Text } from 'ink';
 import type { PullProgress } from '../../src/query/pull/index.js';
-import { formatBytes, formatSeconds, rateAndEta } from './progress-lines.js';
+import { formatBytes, formatSeconds, MIGRATING, rateAndEta } from './progress-lines.js';
 
 const BAR_WIDTH = 30;
 
@@ -11,6 +11,9 @@ function bar(done: number, total: number): string {
 
 /** The terminal view of a pull: streams, downloads and loads with bars, rate and ETA. */
 export function PullProgressView({ progress }: { progress: PullProgress }) {
+  if (progress.phase === 'migrating') {
+    return <Text>{MIGRATING}</Text>;
+  }
   if (progress.phase === 'listing') {
     return (
       <Text>

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openDatabase } from '../../src/query/database.js';
-import { pull } from '../../src/query/pull/index.js';
+import { type PullProgress, pull } from '../../src/query/pull/index.js';
 import { LocalBlobStore } from '../../src/store/local-store.js';
 import { queryDb } from '../helpers/query-db.js';
 import { makeTmpDir } from '../helpers/tmp.js';
@@ -25,8 +25,9 @@ afterAll(async () => {
   await tmp.cleanup();
 });
 
-function pullJanuary() {
+function pullJanuary(onProgress?: (progress: PullProgress) => void) {
   return pull({
+    ...(onProgress ? { onProgress } : {}),
     store: new LocalBlobStore(source),
     source,
     dbPath,
@@ -88,8 +89,15 @@ test('a legacy database moves to the stored layout on the next pull, rows and co
     [`${ROOT}/inputs/2024/01/02/inputs.csv`]: inputs('2024-01-02', ['4,c,DT09:00:00']),
     [`${ROOT}/predictions/2024/01/01/predictions.csv`]: `label,${GEN}\nversicolor,a,2024-01-01T10:00:00\nsetosa,a,2024-01-01T10:00:00\nsetosa,b,2024-01-01T11:00:00\n`,
   });
-  const result = await pullJanuary();
+  const phases: string[] = [];
+  const result = await pullJanuary((progress) => {
+    if (phases.at(-1) !== progress.phase) {
+      phases.push(progress.phase);
+    }
+  });
   expect(result.rowsByTable).toEqual({ inputs: 1, predictions: 3 });
+  // The migration is announced before it starts (a large database takes a while).
+  expect(phases.slice(0, 3)).toEqual(['listing', 'migrating', 'listing']);
 
   const after = await queryDb(dbPath, ALL_INPUTS);
   expect(

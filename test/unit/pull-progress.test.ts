@@ -32,6 +32,9 @@ test('plain progress lines say blobs, bytes, rows, rate and ETA', () => {
     'mdq pull: downloaded 5/10 blobs, 2.0 MB/4.0 MB, loaded 4 blobs, 400 rows, 1.0 MB/s, ETA 2.0 s',
   );
   expect(formatBytes(512)).toBe('512 B');
+  expect(formatProgressLine({ ...progress, phase: 'migrating' })).toMatch(
+    /^mdq pull: moving the database to the current layout/,
+  );
   expect(formatProgressLine({ ...progress, phase: 'listing' })).toBe(
     'mdq pull: listing: 3 streams, 12 blobs so far, 5 downloaded (2.0 MB)',
   );
@@ -52,6 +55,11 @@ test('plain progress writes at most one line a second, none for a quick pull', (
   now = 2100;
   plain.update(progress);
   expect(lines).toHaveLength(2);
+  // A migration sends nothing while it runs: its line is written at once.
+  now = 2200;
+  plain.update({ ...progress, phase: 'migrating' });
+  expect(lines).toHaveLength(3);
+  expect(lines[2]).toMatch(/moving the database/);
 });
 
 test('the summary lists rows per table, quarantined blobs, with control characters escaped', () => {

@@ -12,12 +12,16 @@ import { SYSTEM_COLUMN_NAMES, SYSTEM_COLUMNS } from './system-columns.js';
  * tables' names. Queries see the same columns and rows as before, and legacy rows join new ones
  * in `scored` as if they had been loaded together.
  */
-export async function migrateLegacyTables(connection: DuckDBConnection): Promise<void> {
+export async function migrateLegacyTables(
+  connection: DuckDBConnection,
+  onStart?: () => void,
+): Promise<void> {
   await ensureDataSchema(connection);
   const tables = await legacyTables(connection);
   if (tables.length === 0) {
     return;
   }
+  onStart?.(); // it rewrites every row once: a large database takes a while
   await connection.run('BEGIN TRANSACTION');
   try {
     const rows = tables

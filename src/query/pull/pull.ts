@@ -100,7 +100,11 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   try {
     await staging.reset();
     await ensureManifest(connection);
-    await migrateLegacyTables(connection);
+    await migrateLegacyTables(connection, () => {
+      progress.phase = 'migrating';
+      emit();
+    });
+    progress.phase = 'listing';
     const manifest = await readManifest(connection, options.source);
     const registries = new Map<string, ColumnRegistry>();
     const registryFor = (table: string) => {

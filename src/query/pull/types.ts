@@ -52,7 +52,8 @@ export interface PlannedBlob {
   previous?: { table: string; status: string };
 }
 
-export type PullPhase = 'listing' | 'downloading' | 'finishing' | 'done';
+/** `migrating`: a database from an older mdq moves to the stored layout (legacy-tables.ts). */
+export type PullPhase = 'migrating' | 'listing' | 'downloading' | 'finishing' | 'done';
 
 /** A snapshot of progress; each event carries the whole picture so renderers stay stateless. */
 export interface PullProgress {
