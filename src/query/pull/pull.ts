@@ -130,7 +130,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     const limits = [limit, largeLimit];
     const downloads: Array<Promise<void>> = [];
     // Each blob downloads as soon as it is listed: listing a month of small blobs took ~0.6 s
-    // of a 2.8 s pull when downloads waited for the whole plan.
+    // of a 2.8 s pull before the first download. Azurite serves both from one thread, so the
+    // bench gains nothing; through 30 ms round trips, 3,000 blobs pulled ~10% faster.
     const planning = planPull(options.store, options, manifest, {
       signal,
       firstBlobId: await nextBlobId(connection),
