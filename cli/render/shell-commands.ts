@@ -1,5 +1,5 @@
-import { DATA_SCHEMA } from '../../src/query/pull/system-columns.js';
-import { quoteIdentifier, quoteLiteral } from '../../src/query/sql.js';
+import { USER_RELATIONS_SQL } from '../../src/query/describe.js';
+import { quoteIdentifier } from '../../src/query/sql.js';
 
 /**
  * The shell's dot-commands. Each becomes SQL to run (so it renders like any result), a text to
@@ -29,13 +29,7 @@ export function parseDotCommand(line: string): DotCommand {
     case '.tables':
       return {
         kind: 'query',
-        // A role's rows are stored in mdq_data and shown by a view of its name: a table to users.
-        sql: `select t.table_name as name,
-            case when s.table_name is not null or t.table_type = 'BASE TABLE' then 'table'
-              else lower(t.table_type) end as type
-          from information_schema.tables t left join information_schema.tables s
-            on s.table_schema = ${quoteLiteral(DATA_SCHEMA)} and s.table_name = t.table_name
-          where t.table_schema = ${quoteLiteral('main')} order by t.table_name`,
+        sql: USER_RELATIONS_SQL,
       };
     case '.schema': {
       const table = args.join(' ').replace(/;$/, '');

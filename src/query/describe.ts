@@ -36,31 +36,30 @@ export interface DatabaseSummary {
 const MANIFEST = 'mdq_manifest';
 
 /**
+ * The relations users see (main schema), as `name` and `type`. A role's rows are stored in
+ * mdq_data and shown by a view of its name (system-columns.ts): to users that view is a
+ * 'table', as base tables are; other views are 'view'. `mdq ls` and the shell's `.tables`.
+ */
+export const USER_RELATIONS_SQL = `select t.table_name as name,
+    case when s.table_name is not null or t.table_type = 'BASE TABLE' then 'table'
+      else lower(t.table_type) end as type
+  from information_schema.tables t left join information_schema.tables s
+    on s.table_schema = ${quoteLiteral(DATA_SCHEMA)} and s.table_name = t.table_name
+  where t.table_schema = ${quoteLiteral('main')} order by t.table_name`;
+
+/**
  * Summarises the database with a few aggregate queries. Row counts are exact (`count(*)`):
  * DuckDB answers them from table metadata, so they are cheap even for large tables.
  */
 export async function describeDatabase(connection: DuckDBConnection): Promise<DatabaseSummary> {
   try {
-    const relations = await rows(
-      connection,
-      `select table_name, table_type from information_schema.tables where table_schema = ${quoteLiteral('main')} order by table_name`,
-    );
-    // A role's rows are stored in mdq_data and shown by a view of its name (system-columns.ts):
-    // to users that view is the table.
-    const stored = new Set(
-      (
-        await rows(
-          connection,
-          `select table_name from duckdb_tables() where database_name = current_database() and schema_name = ${quoteLiteral(DATA_SCHEMA)}`,
-        )
-      ).map(([name]) => String(name)),
-    );
+    const relations = await rows(connection, USER_RELATIONS_SQL);
     const tables: TableSummary[] = [];
     const services: ServiceRange[] = [];
     for (const [name, type] of relations) {
       const table = String(name);
       const count = await rows(connection, `select count(*) from ${quoteIdentifier(table)}`);
-      const isTable = String(type).toUpperCase() !== 'VIEW' || stored.has(table);
+      const isTable = type !== 'view';
       tables.push({
         name: table,
         type: isTable ? 'table' : 'view',
