@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { StorageError } from '../../src/errors.js';
-import { pull } from '../../src/query/pull/index.js';
 import type { BlobStore } from '../../src/store/blob-store.js';
 import { LocalBlobStore } from '../../src/store/local-store.js';
+import { pullFolder } from '../helpers/pull-folder.js';
 import { queryDb } from '../helpers/query-db.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { writeArchive } from './pull-archives.js';
@@ -72,14 +72,7 @@ function failingStore(failList?: string, failRead?: string): BlobStore {
 }
 
 function pullWith(store: BlobStore, dbPath: string) {
-  return pull({
-    store,
-    source,
-    dbPath,
-    service: 'irisapp',
-    from: { year: 2024, month: 1, day: 1 },
-    to: { year: 2024, month: 1, day: DAYS },
-  });
+  return pullFolder(source, dbPath, { store, lastDay: DAYS });
 }
 
 test('a day folder that cannot be listed fails the pull with its error, nothing loaded', async () => {

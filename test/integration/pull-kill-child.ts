@@ -1,18 +1,11 @@
 // Run as a child process by pull-kill.test.ts: a pull that reports each step on stdout so the
 // parent can SIGKILL it at a chosen moment. argv: <source folder> <db> <batch blobs>.
-import { pull } from '../../src/query/pull/index.js';
-import { LocalBlobStore } from '../../src/store/local-store.js';
+import { pullFolder } from '../helpers/pull-folder.js';
 
 const [source = '', dbPath = '', batch = '1'] = process.argv.slice(2);
 let committed = 0;
 let downloaded = 0;
-await pull({
-  store: new LocalBlobStore(source),
-  source,
-  dbPath,
-  service: 'irisapp',
-  from: { year: 2024, month: 1, day: 1 },
-  to: { year: 2024, month: 1, day: 31 },
+await pullFolder(source, dbPath, {
   concurrency: 2,
   batch: { maxBlobs: Number(batch) },
   onProgress: (progress) => {

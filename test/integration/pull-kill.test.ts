@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openDatabase } from '../../src/query/database.js';
-import { pull } from '../../src/query/pull/index.js';
-import { LocalBlobStore } from '../../src/store/local-store.js';
+import { pullFolder } from '../helpers/pull-folder.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { type Archive, writeArchive } from './pull-archives.js';
 
@@ -64,14 +63,7 @@ let clean: Awaited<ReturnType<typeof snapshot>> | undefined;
 async function cleanSnapshot() {
   if (!clean) {
     const dbPath = join(tmp.path, 'clean.duckdb');
-    await pull({
-      store: new LocalBlobStore(source),
-      source,
-      dbPath,
-      service: 'irisapp',
-      from: { year: 2024, month: 1, day: 1 },
-      to: { year: 2024, month: 1, day: 31 },
-    });
+    await pullFolder(source, dbPath);
     clean = await snapshot(dbPath);
   }
   return clean;
@@ -145,14 +137,7 @@ test('a pull SIGKILLed mid-way, then re-run, equals a clean pull table for table
     expect(printed).not.toContain('done'); // it really died mid-way
     expect(existsSync(`${dbPath}.staging`)).toBe(true); // left behind by the kill
     expect(await inconsistentBlobs(dbPath)).toEqual([]);
-    const resumed = await pull({
-      store: new LocalBlobStore(source),
-      source,
-      dbPath,
-      service: 'irisapp',
-      from: { year: 2024, month: 1, day: 1 },
-      to: { year: 2024, month: 1, day: 31 },
-    });
+    const resumed = await pullFolder(source, dbPath);
     expect(resumed.blobsSkipped + resumed.blobsLoaded).toBe(40);
     expect(existsSync(`${dbPath}.staging`)).toBe(false);
     expect(await snapshot(dbPath)).toEqual(clean);
@@ -162,17 +147,8 @@ test('a pull SIGKILLed mid-way, then re-run, equals a clean pull table for table
 test('Ctrl-C mid-pull stops after the batch in hand; the next pull completes it exactly', async () => {
   const dbPath = join(tmp.path, 'interrupted.duckdb');
   const controller = new AbortController();
-  const selection = {
-    store: new LocalBlobStore(source),
-    source,
-    dbPath,
-    service: 'irisapp',
-    from: { year: 2024, month: 1, day: 1 },
-    to: { year: 2024, month: 1, day: 31 },
-  };
   await expect(
-    pull({
-      ...selection,
+    pullFolder(source, dbPath, {
       batch: { maxBlobs: 1 },
       concurrency: 1,
       signal: controller.signal,
@@ -185,7 +161,7 @@ test('Ctrl-C mid-pull stops after the batch in hand; the next pull completes it 
   ).rejects.toMatchObject({ code: 'interrupted', exitCode: 130 });
   expect(await inconsistentBlobs(dbPath)).toEqual([]);
   expect(existsSync(`${dbPath}.staging`)).toBe(false);
-  const resumed = await pull(selection);
+  const resumed = await pullFolder(source, dbPath);
   expect(resumed.blobsSkipped).toBeGreaterThanOrEqual(2);
   expect(resumed.blobsSkipped + resumed.blobsLoaded).toBe(40);
   expect(await snapshot(dbPath)).toEqual(await cleanSnapshot());

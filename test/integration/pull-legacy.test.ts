@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openDatabase } from '../../src/query/database.js';
-import { type PullProgress, pull } from '../../src/query/pull/index.js';
-import { LocalBlobStore } from '../../src/store/local-store.js';
+import type { PullProgress } from '../../src/query/pull/index.js';
+import { pullFolder } from '../helpers/pull-folder.js';
 import { queryDb } from '../helpers/query-db.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { writeArchive } from './pull-archives.js';
@@ -26,15 +26,7 @@ afterAll(async () => {
 });
 
 function pullJanuary(onProgress?: (progress: PullProgress) => void) {
-  return pull({
-    ...(onProgress ? { onProgress } : {}),
-    store: new LocalBlobStore(source),
-    source,
-    dbPath,
-    service: 'irisapp',
-    from: { year: 2024, month: 1, day: 1 },
-    to: { year: 2024, month: 1, day: 31 },
-  });
+  return pullFolder(source, dbPath, onProgress ? { onProgress } : {});
 }
 
 /** Rewrites the database as the legacy layout had it: the views' rows as plain tables. */

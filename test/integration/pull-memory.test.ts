@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type PullOptions, pull } from '../../src/query/pull/index.js';
-import { LocalBlobStore } from '../../src/store/local-store.js';
+import { pullFolder } from '../helpers/pull-folder.js';
 import { queryDb } from '../helpers/query-db.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { writeArchive } from './pull-archives.js';
@@ -33,26 +32,8 @@ afterAll(async () => {
 
 const MIB = 1024 * 1024;
 
-/** Pulls January `lastDay` days of irisapp from the folder `source`, with `options`. */
-function pullFolder(
-  source: string,
-  dbPath: string,
-  lastDay: number,
-  options: Pick<PullOptions, 'memory' | 'batch'>,
-) {
-  return pull({
-    store: new LocalBlobStore(source),
-    source,
-    dbPath,
-    service: 'irisapp',
-    from: { year: 2024, month: 1, day: 1 },
-    to: { year: 2024, month: 1, day: lastDay },
-    ...options,
-  });
-}
-
 function pullWide(dbPath: string, memory: { initialBytes: number; maxBytes: number }) {
-  return pullFolder(root, dbPath, 1, { memory });
+  return pullFolder(root, dbPath, { lastDay: 1, memory });
 }
 
 test('a wide table that outgrows the starting memory budget loads whole once the budget grows', async () => {
@@ -89,7 +70,8 @@ test('small blobs past the in-memory staging cap stage to files and load exactly
   await writeArchive(source, archive);
   const dbPath = join(tmp.path, 'many-small', 'mdq.duckdb');
   // Room in memory for about two of the ~3.6 KB blobs: the other seven stage to files.
-  const result = await pullFolder(source, dbPath, 9, {
+  const result = await pullFolder(source, dbPath, {
+    lastDay: 9,
     batch: { maxInMemoryBytes: 8 * 1024, maxBlobs: 4 },
   });
   expect(result.rowsByTable).toEqual({ inputs: 2700 });

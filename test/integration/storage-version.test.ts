@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { STORAGE_VERSION } from '../../src/query/database.js';
-import { pull } from '../../src/query/pull/index.js';
-import { LocalBlobStore } from '../../src/store/local-store.js';
+import { pullFolder } from '../helpers/pull-folder.js';
 import { queryDb } from '../helpers/query-db.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { writeArchive } from './pull-archives.js';
@@ -23,14 +22,7 @@ afterAll(async () => {
 });
 
 function pullInto(dbPath: string) {
-  return pull({
-    store: new LocalBlobStore(source),
-    source,
-    dbPath,
-    service: 'irisapp',
-    from: { year: 2024, month: 1, day: 1 },
-    to: { year: 2024, month: 1, day: 1 },
-  });
+  return pullFolder(source, dbPath, { lastDay: 1 });
 }
 
 async function storageVersion(dbPath: string): Promise<unknown> {
