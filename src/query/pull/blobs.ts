@@ -21,19 +21,21 @@ export async function registerBlobs(connection: DuckDBConnection, source: string
     FROM _mdq_files WHERE status = 'loaded' AND rows > 0`);
 }
 
+/** A stream's id by its (service, model, model version); `loadStreams` makes one. */
+export type StreamIds = (service: string, model: string, version: string | null) => number;
+
 /** The model version a blob's stream is keyed by: v2 rows carry theirs, so v2 blobs have none. */
-function streamVersion(path: BlobPath): string | null {
+export function streamVersion(path: BlobPath): string | null {
   return path.layout === 'v2' ? null : path.modelVersion;
 }
 
 /**
  * Stream ids by (service, model, model version), from the database's blobs; a combination not
  * seen before gets the next free id. Stored on every row (an integer, constant per blob, so
- * almost free), it lets `scored` join and deduplicate on the stored tables alone.
+ * almost free), it lets `scored` join and deduplicate on the stored tables alone. Planned blobs
+ * and the blobs of a migrated legacy database both get theirs here.
  */
-export async function loadStreams(
-  connection: DuckDBConnection,
-): Promise<(path: BlobPath) => number> {
+export async function loadStreams(connection: DuckDBConnection): Promise<StreamIds> {
   const reader = await connection.runAndReadAll(
     `SELECT DISTINCT service, model, model_version, stream FROM ${BLOBS} WHERE stream IS NOT NULL`,
   );
@@ -43,8 +45,8 @@ export async function loadStreams(
     ids.set(JSON.stringify([service, model, version]), Number(stream));
     next = Math.max(next, Number(stream) + 1);
   }
-  return (path) => {
-    const key = JSON.stringify([path.service, path.model, streamVersion(path)]);
+  return (service, model, version) => {
+    const key = JSON.stringify([service, model, version]);
     let id = ids.get(key);
     if (id === undefined) {
       id = next++;
@@ -52,32 +54,6 @@ export async function loadStreams(
     }
     return id;
   };
-}
-
-/**
- * Gives blobs without one their stream (the legacy blobs a migration adds): the id every blob
- * of the same (service, model, model_version) shares, a new one for a combination not seen.
- */
-export async function assignStreams(connection: DuckDBConnection): Promise<void> {
-  const same = (a: string, b: string) =>
-    ['service', 'model', 'model_version']
-      .map((column) => `${a}.${column} IS NOT DISTINCT FROM ${b}.${column}`)
-      .join(' AND ');
-  await connection.run(`UPDATE ${BLOBS} AS t SET stream = s.stream
-    FROM (
-      WITH known AS (
-        SELECT service, model, model_version, min(stream) AS stream FROM ${BLOBS}
-        WHERE stream IS NOT NULL GROUP BY ALL
-      ), fresh AS (
-        SELECT DISTINCT service, model, model_version FROM ${BLOBS} n
-        WHERE stream IS NULL AND NOT EXISTS (SELECT 1 FROM known k WHERE ${same('k', 'n')})
-      )
-      SELECT * FROM known
-      UNION ALL
-      SELECT *, (SELECT COALESCE(max(stream) + 1, 0) FROM known) + row_number() OVER () - 1
-      FROM fresh
-    ) s
-    WHERE t.stream IS NULL AND ${same('s', 't')}`);
 }
 
 /**

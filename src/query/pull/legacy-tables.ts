@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../sql.js';
-import { assignStreams } from './blobs.js';
+import { loadStreams } from './blobs.js';
 import { BLOBS, ensureDataSchema, recreateViews, storedTable, tableColumns } from './schema.js';
 import { SYSTEM_COLUMN_NAMES, SYSTEM_COLUMNS } from './system-columns.js';
 
@@ -35,22 +35,20 @@ export async function migrateLegacyTables(
     // has its path's version, which becomes the blob's.
     await connection.run(`CREATE OR REPLACE TEMP TABLE _mdq_legacy_blobs AS
       SELECT (SELECT COALESCE(max(id) + 1, 0) FROM ${BLOBS}) + row_number() OVER () - 1 AS id,
-        d.*, COALESCE(m.is_v2, false) AS is_v2
+        d.*, COALESCE(m.is_v2, false) AS is_v2,
+        CASE WHEN m.is_v2 THEN NULL ELSE d.version END AS stream_version, NULL::BIGINT AS stream
       FROM (SELECT blob, service, model, identifier, day, min(version) AS version
             FROM (${rows}) GROUP BY ALL) d
       LEFT JOIN (SELECT blob, bool_or(layout = 'v2') AS is_v2 FROM mdq_manifest GROUP BY blob) m
         ON m.blob = d.blob`);
 
-    await connection.run(`INSERT INTO ${BLOBS} (id, source, blob, service, model, model_version,
-        identifier, day)
-      SELECT id, NULL, blob, service, model, CASE WHEN is_v2 THEN NULL ELSE version END,
-        identifier, day
-      FROM _mdq_legacy_blobs`);
     await assignStreams(connection);
-    await connection.run(`ALTER TABLE _mdq_legacy_blobs ADD COLUMN stream BIGINT`);
-    await connection.run(`UPDATE _mdq_legacy_blobs l SET stream = b.stream
-      FROM ${BLOBS} b WHERE b.id = l.id`);
+    await connection.run(`INSERT INTO ${BLOBS}
+      SELECT id, NULL, blob, service, model, stream_version, identifier, day, stream
+      FROM _mdq_legacy_blobs`);
     const systemColumns = SYSTEM_COLUMNS.map(([name]) => name);
+    // The legacy `scored` depends on the tables dropped below; recreateViews makes the new one.
+    await connection.run('DROP VIEW IF EXISTS main.scored');
     for (const table of tables) {
       // A data column named like a helper this layout adds is renamed, as a fresh load would.
       const colliding = [...(await tableColumns(connection, table, 'main')).keys()].filter(
@@ -71,7 +69,6 @@ export async function migrateLegacyTables(
           ON ${same('blob', '_blob')} AND ${same('service', '_service')}
           AND ${same('model', '_model')} AND ${same('identifier', '_identifier')}
           AND ${same('day', '_date')}`);
-      await connection.run(`DROP VIEW IF EXISTS main.scored`);
       await connection.run(`DROP TABLE main.${quoteIdentifier(table)}`);
     }
     await connection.run('DROP TABLE _mdq_legacy_blobs');
@@ -95,4 +92,24 @@ async function legacyTables(connection: DuckDBConnection): Promise<string[]> {
      GROUP BY c.table_name HAVING count(*) = ${names.length} ORDER BY c.table_name`,
   );
   return reader.getRowsJson().map((row) => String(row[0]));
+}
+
+/** Gives each legacy blob its stream, by the rule planned blobs follow (blobs.ts). */
+async function assignStreams(connection: DuckDBConnection): Promise<void> {
+  const streams = await loadStreams(connection);
+  const reader = await connection.runAndReadAll(
+    'SELECT DISTINCT service, model, stream_version FROM _mdq_legacy_blobs',
+  );
+  const literal = (value: unknown) => (value === null ? 'NULL' : quoteLiteral(String(value)));
+  for (const [service, model, version] of reader.getRowsJson()) {
+    const stream = streams(
+      String(service),
+      String(model),
+      version === null ? null : String(version),
+    );
+    await connection.run(`UPDATE _mdq_legacy_blobs SET stream = ${stream}
+      WHERE service IS NOT DISTINCT FROM ${literal(service)}
+        AND model IS NOT DISTINCT FROM ${literal(model)}
+        AND stream_version IS NOT DISTINCT FROM ${literal(version)}`);
+  }
 }

@@ -5,7 +5,7 @@ import { InterruptedError, StorageError } from '../../errors.js';
 import { withRetry } from '../../store/retry.js';
 import { openDatabase } from '../database.js';
 import { diskFullError, isDiskFull } from '../disk-full.js';
-import { loadStreams, nextBlobId } from './blobs.js';
+import { loadStreams, nextBlobId, streamVersion } from './blobs.js';
 import { ColumnRegistry } from './column-registry.js';
 import { migrateLegacyTables } from './legacy-tables.js';
 import { loadBatch } from './load-batch.js';
@@ -132,10 +132,11 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     // Each blob downloads as soon as it is listed: listing a month of small blobs took ~0.6 s
     // of a 2.8 s pull before the first download. Azurite serves both from one thread, so the
     // bench gains nothing; through 30 ms round trips, 3,000 blobs pulled ~10% faster.
+    const streams = await loadStreams(connection);
     const planning = planPull(options.store, options, manifest, {
       signal,
       firstBlobId: await nextBlobId(connection),
-      streamOf: await loadStreams(connection),
+      streamOf: (path) => streams(path.service, path.model, streamVersion(path)),
       onListed: (listed, streams) => {
         progress.blobsListed = listed;
         progress.streams = streams;
