@@ -9,14 +9,13 @@ export interface PullPlan {
   streams: StreamPath[];
   listed: number;
   skipped: number;
-  /** Blobs to download: new, or changed since the manifest recorded them. */
-  blobs: PlannedBlob[];
 }
 
 /**
  * Lists the streams of the selection by hierarchy, then exactly the day folders in range, and
- * keeps the blobs the manifest does not already hold with the same etag and size. A blob that
- * was quarantined is retried only when it changed (the same bytes would fail the same way).
+ * hands each blob the manifest does not already hold with the same etag and size to
+ * `onPlanned` as soon as it is listed. A blob that was quarantined is retried only when it
+ * changed (the same bytes would fail the same way).
  */
 export async function planPull(
   store: BlobStore,
@@ -44,7 +43,7 @@ export async function planPull(
     },
     ...signal,
   });
-  const blobs: PlannedBlob[] = [];
+  let planned = 0;
   let listed = 0;
   let skipped = 0;
   for (const stream of streams) {
@@ -62,18 +61,18 @@ export async function planPull(
         skipped += 1;
         continue;
       }
-      const planned: PlannedBlob = {
-        blobId: (options.firstBlobId ?? 0) + blobs.length,
+      const blobToLoad: PlannedBlob = {
+        blobId: (options.firstBlobId ?? 0) + planned,
         stream: options.streamOf?.(path) ?? 0,
         blob,
         path,
         table,
         ...(known ? { previous: { table: known.table, status: known.status } } : {}),
       };
-      blobs.push(planned);
-      options.onPlanned?.(planned);
+      planned += 1;
+      options.onPlanned?.(blobToLoad);
     }
     options.onListed?.(listed, streams.length);
   }
-  return { streams, listed, skipped, blobs };
+  return { streams, listed, skipped };
 }
