@@ -26,9 +26,12 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .version(mdqVersion())
     .wrap(Math.min(100, context.stderr.columns ?? 100))
     .exitProcess(false)
+    // Throw, not just record: yargs goes on to run the command after a fail() handler that
+    // returns, so `mdq pull --frm 2024-01-01` used to pull everything, then report the typo.
     .fail((message, error) => {
       failure =
         error ?? new UsageError(message ?? 'invalid command line', { hint: 'run mdq --help' });
+      throw failure;
     });
   for (const command of COMMANDS) {
     parser.command(command.usage, command.describe, command.builder, async (args) => {

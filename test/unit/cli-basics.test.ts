@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { runMdq } from '../helpers/run-cli.js';
 
@@ -27,4 +29,36 @@ test('an unknown command or flag is a usage error: one line, a hint, exit 2', as
     expect(run.stderr).toMatch(/^mdq: .+\nhint: .+\n$/);
     expect(run.stdout).toBe('');
   }
+});
+
+test('a mistyped flag stops the command before it runs: no query, no pull', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mdq-cli-typo-'));
+  const sql = await runMdq([
+    'sql',
+    'select 42 as answer',
+    '--db',
+    join(dir, 'sql.duckdb'),
+    '--fromat',
+    'csv',
+  ]);
+  expect(sql.code).toBe(2);
+  expect(sql.stderr).toMatch(/^mdq: Unknown argument: fromat\nhint: .+\n$/);
+  expect(sql.stdout).toBe('');
+  const db = join(dir, 'pull.duckdb');
+  const pull = await runMdq([
+    'pull',
+    '--source',
+    dir,
+    '--service',
+    'irisapp',
+    '--db',
+    db,
+    '--from',
+    '2024-01-01',
+    '--too',
+    '2024-01-31',
+  ]);
+  expect(pull.code).toBe(2);
+  expect(pull.stderr).toMatch(/^mdq: Unknown argument: too\nhint: .+\n$/);
+  expect(existsSync(db)).toBe(false);
 });
