@@ -1,5 +1,7 @@
+import { DEFAULT_MEMORY_LIMITS, memoryLimitSetting } from '../src/query/pull/memory-budget.js';
 import type { CollectorResults } from './collector/index.js';
 import type { PullScenarioResult } from './scenarios/pull-scenario.js';
+import { mib } from './stats.js';
 
 const s = (values: readonly number[]) => values.map((v) => v.toFixed(2)).join(', ');
 const k = (values: readonly number[]) =>
@@ -16,7 +18,12 @@ export function describeRuns(scenarios: PullScenarioResult[], collector: Collect
       `- Archive: ${a.blobs} blobs, ${(a.bytes / 1e6).toFixed(1)} MB, ${a.rows.inputs.toLocaleString('en-US')} input + ${a.rows.predictions.toLocaleString('en-US')} prediction rows (AKS layout, 2 identifiers × days, generated with mdq's AKS encoder in ${scenario.generationSeconds.toFixed(1)} s)`,
       `- mdq pull (the built CLI, \`node dist/cli/main.js pull --source az://…\`, defaults): ${s(scenario.mdq)} s; peak RSS ${scenario.mdqRss.map((b) => (b / 2 ** 20).toFixed(0)).join(', ')} MiB (\`mdq --version\`: ${(scenario.baselineRss / 2 ** 20).toFixed(0)} MiB)`,
       `- azcopy copy … --recursive --from-to BlobLocal: ${typeof scenario.azcopy === 'string' ? scenario.azcopy : `${s(scenario.azcopy)} s`}`,
-      `- limit total: ${s(scenario.limit.map((r) => r.seconds))} s; download ${s(scenario.limit.map((r) => r.downloadSeconds))} s; known-column load ${s(scenario.limit.map((r) => r.loadSeconds))} s`,
+      `- limit total: ${s(scenario.limit.map((r) => r.seconds))} s; download ${s(scenario.limit.map((r) => r.downloadSeconds))} s; known-column load ${s(scenario.limit.map((r) => r.loadSeconds))} s (in its own process, DuckDB's default memory limit: peak RSS ${scenario.limit.map((r) => (r.loadRssBytes / 2 ** 20).toFixed(0)).join(', ')} MiB)`,
+      ...(scenario.loadAtMdqLimit
+        ? [
+            `- the same load under mdq's starting memory limit (${memoryLimitSetting(DEFAULT_MEMORY_LIMITS.initialBytes)}), once: ${scenario.loadAtMdqLimit.seconds.toFixed(2)} s, peak RSS ${mib(scenario.loadAtMdqLimit.maxRssBytes)}`,
+          ]
+        : []),
       `- no-op re-pull: ${s(scenario.noop)} s`,
     );
     lines.push(...scenario.profile, '');

@@ -53,3 +53,8 @@ export function fmtRate(perSecond: number, unit: string): string {
 export function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Bytes as whole MiB, the unit every RSS figure is given in. */
+export function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}

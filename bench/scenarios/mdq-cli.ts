@@ -1,14 +1,8 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import type { Day } from '../../src/layout/types.js';
 import { BENCH_SERVICE } from '../archive.js';
+import { runWithPeakRss } from '../peak-rss.js';
 import { secondsSince } from '../stats.js';
 import type { PullTarget } from './mdq-pull.js';
-
-const execFileAsync = promisify(execFile);
-const RSS_MARK = 'mdq-bench-rss ';
 
 export interface CliPull {
   /** Wall time of the CLI process, Node's start-up included: what a user waits. */
@@ -22,32 +16,12 @@ export interface CliPull {
 const isoDay = (day: Day) =>
   `${day.year}-${String(day.month).padStart(2, '0')}-${String(day.day).padStart(2, '0')}`;
 
-/**
- * Runs the built CLI (`node dist/cli/main.js`, what users run; `npm run bench` builds it first)
- * in a child process, with bench/rss-report.mjs preloaded to report the child's peak RSS.
- */
-async function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  nodeArgs: readonly string[] = [],
-): Promise<{ stderr: string; maxRssBytes: number }> {
-  const report = pathToFileURL(resolve('bench/rss-report.mjs')).href;
-  const { stderr } = await execFileAsync(
-    process.execPath,
-    [...nodeArgs, '--import', report, resolve('dist/cli/main.js'), ...args],
-    { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
-  );
-  const line = stderr.split('\n').find((l) => l.startsWith(RSS_MARK));
-  if (line === undefined) {
-    throw new Error('the mdq child did not report its peak RSS');
-  }
-  const { maxRssBytes } = JSON.parse(line.slice(RSS_MARK.length)) as { maxRssBytes: number };
-  return { stderr, maxRssBytes };
-}
+/** The built CLI (`npm run bench` builds it first), run as users run it, in a child process. */
+const CLI = 'dist/cli/main.js';
 
 /** Peak RSS of `mdq --version`: Node and mdq's imports, before any pulling. */
 export async function cliBaselineRss(): Promise<number> {
-  return (await runCli(['--version'], {})).maxRssBytes;
+  return (await runWithPeakRss(CLI, ['--version'])).maxRssBytes;
 }
 
 /**
@@ -62,7 +36,8 @@ export async function runCliPull(
 ): Promise<CliPull & { stderr: string }> {
   const { archive } = target;
   const start = process.hrtime.bigint();
-  const { stderr, maxRssBytes } = await runCli(
+  const { stderr, maxRssBytes } = await runWithPeakRss(
+    CLI,
     [
       'pull',
       '--source',

@@ -1,11 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_MEMORY_LIMITS, memoryLimitSetting } from '../../src/query/pull/memory-budget.js';
 import { type Archive, type ArchiveSpec, generateArchive } from '../archive.js';
 import type { BenchAzurite } from '../azurite.js';
 import { type Azcopy, runAzcopy } from '../baselines/azcopy.js';
-import { type LimitRun, runRawLimit } from '../baselines/raw-limit.js';
-import { timed } from '../stats.js';
+import {
+  type LimitRun,
+  type LoadRun,
+  loadKnownColumns,
+  runRawLimit,
+} from '../baselines/raw-limit.js';
+import { mib, timed } from '../stats.js';
 import { cliBaselineRss, runCliPull } from './mdq-cli.js';
 import { countPulledRows } from './mdq-pull.js';
 import { profilePull } from './pull-profile.js';
@@ -23,6 +29,8 @@ export interface PullScenarioResult {
   /** Seconds per azcopy run, or why azcopy could not run. */
   azcopy: number[] | string;
   limit: LimitRun[];
+  /** The limit's load once more, under mdq's starting memory limit: DuckDB's share of mdq's RSS. */
+  loadAtMdqLimit?: LoadRun;
   noop: number[];
   /** Where one more pull spent its time (`profile` option), as markdown lines. */
   profile: string[];
@@ -90,7 +98,7 @@ export async function runPullScenario(
         );
       }
       log(
-        `${options.name}: mdq pull ${pulled.seconds.toFixed(2)} s (${pulled.blobsLoaded} blobs, peak RSS ${(pulled.maxRssBytes / 2 ** 20).toFixed(0)} MiB)`,
+        `${options.name}: mdq pull ${pulled.seconds.toFixed(2)} s (${pulled.blobsLoaded} blobs, peak RSS ${mib(pulled.maxRssBytes)})`,
       );
       if (lastDb !== '') {
         await rm(join(lastDb, '..'), { recursive: true, force: true });
@@ -121,8 +129,25 @@ export async function runPullScenario(
         result.problems.push(`limit loaded ${limit.rows} rows, expected ${expectedRows}`);
       }
       log(
-        `${options.name}: limit ${limit.seconds.toFixed(2)} s (download ${limit.downloadSeconds.toFixed(2)} s, load ${limit.loadSeconds.toFixed(2)} s)`,
+        `${options.name}: limit ${limit.seconds.toFixed(2)} s (download ${limit.downloadSeconds.toFixed(2)} s, load ${limit.loadSeconds.toFixed(2)} s, load's peak RSS ${mib(limit.loadRssBytes)})`,
       );
+      if (run === options.runs - 1) {
+        const memoryLimit = memoryLimitSetting(DEFAULT_MEMORY_LIMITS.initialBytes);
+        const load = await loadKnownColumns(
+          join(limitDir, 'at-mdq-limit.duckdb'),
+          limit.files,
+          memoryLimit,
+        );
+        result.loadAtMdqLimit = load;
+        if (load.rows !== expectedRows) {
+          result.problems.push(
+            `load at ${memoryLimit} loaded ${load.rows} rows, expected ${expectedRows}`,
+          );
+        }
+        log(
+          `${options.name}: the limit's load at memory_limit ${memoryLimit}: ${load.seconds.toFixed(2)} s, peak RSS ${mib(load.maxRssBytes)}`,
+        );
+      }
       await rm(limitDir, { recursive: true, force: true });
     }
     for (let run = 0; run < options.runs; run++) {

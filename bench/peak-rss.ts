@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+const RSS_MARK = 'mdq-bench-rss ';
+
+export interface MeasuredRun {
+  stdout: string;
+  stderr: string;
+  /** Peak resident set of the whole child process (bench/rss-report.mjs). */
+  maxRssBytes: number;
+}
+
+/**
+ * Runs a Node script in a child process with bench/rss-report.mjs preloaded, so its peak RSS is
+ * its own (the bench process holds archives and DuckDB instances of its own).
+ */
+export async function runWithPeakRss(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: readonly string[] = [],
+): Promise<MeasuredRun> {
+  const report = pathToFileURL(resolve('bench/rss-report.mjs')).href;
+  const { stdout, stderr } = await execFileAsync(
+    process.execPath,
+    [...nodeArgs, '--import', report, resolve(script), ...args],
+    { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+  );
+  const line = stderr.split('\n').find((l) => l.startsWith(RSS_MARK));
+  if (line === undefined) {
+    throw new Error(`${script} did not report its peak RSS`);
+  }
+  const { maxRssBytes } = JSON.parse(line.slice(RSS_MARK.length)) as { maxRssBytes: number };
+  return { stdout, stderr, maxRssBytes };
+}
