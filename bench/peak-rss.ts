@@ -28,7 +28,11 @@ export async function runWithPeakRss(
     process.execPath,
     [...nodeArgs, '--import', report, resolve(script), ...args],
     { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
-  );
+  ).catch((error: { stderr?: string }) => {
+    // execFile's own message is the command line; the child's error says what went wrong.
+    const reason = /^\[?\w*Error: .*$/m.exec(error.stderr ?? '')?.[0] ?? String(error);
+    throw new Error(`${script} failed: ${reason}`);
+  });
   const line = stderr.split('\n').find((l) => l.startsWith(RSS_MARK));
   if (line === undefined) {
     throw new Error(`${script} did not report its peak RSS`);

@@ -87,7 +87,8 @@ export interface LoadRun {
 /**
  * One read_csv per identifier with explicit columns (tooling-notes §5: ~200–260 MB/s), in a
  * child process (load-child.mjs) so its peak RSS is DuckDB's alone. `memoryLimit` unset: DuckDB's
- * default (80% of RAM), the best it can do; set: what the same load needs under mdq's limit.
+ * default (80% of RAM), the best it can do; set: what the same load needs under mdq's limit
+ * and insertion-order setting.
  */
 export async function loadKnownColumns(
   dbPath: string,
@@ -120,7 +121,8 @@ export async function loadKnownColumns(
       // The same storage format mdq writes: the limit is the best this DuckDB can do.
       settings: {
         storage_compatibility_version: STORAGE_VERSION,
-        ...(memoryLimit ? { memory_limit: memoryLimit } : {}),
+        // Under mdq's limit, also mdq's setting that lets an INSERT stream within it.
+        ...(memoryLimit ? { memory_limit: memoryLimit, preserve_insertion_order: 'false' } : {}),
       },
       statements,
       counts,
