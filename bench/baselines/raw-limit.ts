@@ -6,6 +6,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import pLimit from 'p-limit';
 import { AKS_GENERATED_COLUMNS as AKS_COLUMNS } from '../../src/layout/columns.js';
 import { STORAGE_VERSION } from '../../src/query/database.js';
+import { MIN_BUFFER_SIZE } from '../../src/query/pull/read-staged.js';
 import { quoteIdentifier, quoteLiteral } from '../../src/query/sql.js';
 import { IDENTIFIERS, INPUT_COLUMNS, PREDICTION_COLUMNS } from '../archive.js';
 import { runWithPeakRss } from '../peak-rss.js';
@@ -87,8 +88,8 @@ export interface LoadRun {
 /**
  * One read_csv per identifier with explicit columns (tooling-notes §5: ~200–260 MB/s), in a
  * child process (load-child.mjs) so its peak RSS is DuckDB's alone. `memoryLimit` unset: DuckDB's
- * default (80% of RAM), the best it can do; set: what the same load needs under mdq's limit
- * and insertion-order setting.
+ * default (80% of RAM), the best it can do; set: what the same load needs under mdq's limit,
+ * insertion-order setting and read buffer.
  */
 export async function loadKnownColumns(
   dbPath: string,
@@ -107,8 +108,11 @@ export async function loadKnownColumns(
       .map(([name, type]) => `${quoteLiteral(name as string)}: ${quoteLiteral(type as string)}`)
       .join(', ');
     const list = mine.map(quoteLiteral).join(', ');
+    // Under mdq's limit, mdq's read buffer too: DuckDB's default (32 MiB per file read) does
+    // not fit in 128 MiB.
+    const buffer = memoryLimit ? `, buffer_size = ${MIN_BUFFER_SIZE}` : '';
     statements.push(
-      `create table ${quoteIdentifier(identifier)} as select * from read_csv([${list}], header = true, columns = {${columns}})`,
+      `create table ${quoteIdentifier(identifier)} as select * from read_csv([${list}], header = true, columns = {${columns}}${buffer})`,
     );
     counts.push(`select count(*) from ${quoteIdentifier(identifier)}`);
   }

@@ -21,7 +21,7 @@ const MIN_MAX_LINE_SIZE = 2 * 1024 * 1024;
  * scanned and outside memory_limit's reach in practice; 8 MiB reads as fast (measured on 500 MB
  * of staged CSV) and keeps a pull's peak RSS ~150 MB lower. Never below what one line needs.
  */
-const MIN_BUFFER_SIZE = 8 * 1024 * 1024;
+export const MIN_BUFFER_SIZE = 8 * 1024 * 1024;
 
 /** The max_line_size a group needs: its longest staged line, at least DuckDB's default. */
 function maxLineSize(group: StagedGroup): number {
