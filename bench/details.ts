@@ -21,7 +21,7 @@ export function describeRuns(scenarios: PullScenarioResult[], collector: Collect
       `- limit total: ${s(scenario.limit.map((r) => r.seconds))} s; download ${s(scenario.limit.map((r) => r.downloadSeconds))} s; known-column load ${s(scenario.limit.map((r) => r.loadSeconds))} s (in its own process, DuckDB's default memory limit: peak RSS ${scenario.limit.map((r) => (r.loadRssBytes / 2 ** 20).toFixed(0)).join(', ')} MiB)`,
       ...(scenario.loadAtMdqLimit
         ? [
-            `- the same load under mdq's memory settings (memory_limit ${memoryLimitSetting(DEFAULT_MEMORY_LIMITS.initialBytes)}, preserve_insertion_order false, 8 MiB read buffer), once: ${scenario.loadAtMdqLimit.seconds.toFixed(2)} s, peak RSS ${mib(scenario.loadAtMdqLimit.maxRssBytes)}`,
+            `- the same load under mdq's memory settings (memory_limit ${memoryLimitSetting(DEFAULT_MEMORY_LIMITS.initialBytes)}, 8 MiB read buffer), once: ${scenario.loadAtMdqLimit.seconds.toFixed(2)} s, peak RSS ${mib(scenario.loadAtMdqLimit.maxRssBytes)}`,
           ]
         : []),
       `- no-op re-pull: ${s(scenario.noop)} s`,

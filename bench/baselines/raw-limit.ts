@@ -88,8 +88,8 @@ export interface LoadRun {
 /**
  * One read_csv per identifier with explicit columns (tooling-notes §5: ~200–260 MB/s), in a
  * child process (load-child.mjs) so its peak RSS is DuckDB's alone. `memoryLimit` unset: DuckDB's
- * default (80% of RAM), the best it can do; set: what the same load needs under mdq's limit,
- * insertion-order setting and read buffer.
+ * default (80% of RAM), the best it can do; set: what the same load needs under mdq's limit and
+ * read buffer.
  */
 export async function loadKnownColumns(
   dbPath: string,
@@ -125,8 +125,10 @@ export async function loadKnownColumns(
       // The same storage format mdq writes: the limit is the best this DuckDB can do.
       settings: {
         storage_compatibility_version: STORAGE_VERSION,
-        // Under mdq's limit, also mdq's setting that lets an INSERT stream within it.
-        ...(memoryLimit ? { memory_limit: memoryLimit, preserve_insertion_order: 'false' } : {}),
+        // Row order is not part of the result (mdq does not keep it either), and keeping it
+        // made this load ~17% slower (1 GB: 4.4-4.7 s against 3.7 s).
+        preserve_insertion_order: 'false',
+        ...(memoryLimit ? { memory_limit: memoryLimit } : {}),
       },
       statements,
       counts,
