@@ -12,6 +12,7 @@ import {
 import { ConfigError, MdqError, StorageError } from '../errors.js';
 import { redactSecrets } from '../secrets.js';
 import { serviceCodeOf, statusOf, toStorageError } from './azure-errors.js';
+import { rangedGet } from './azure-ranged-get.js';
 import {
   type AppendOptions,
   AppendPositionError,
@@ -40,6 +41,12 @@ const UPLOAD_BLOCK_BYTES = 4 * 1024 * 1024;
 const UPLOAD_CONCURRENCY = 4;
 /** Re-issued GETs (from the last byte received) when a download stream breaks midway. */
 const DOWNLOAD_RESUMES = 3;
+/**
+ * Bounded reads up to this size skip the SDK's download operation (azure-ranged-get.ts). They
+ * are one round trip each, so resuming a broken stream buys little: the caller's retry reads
+ * the blob again. Larger reads keep the SDK's resumable download.
+ */
+const DIRECT_READ_MAX_BYTES = 4 * 1024 * 1024;
 
 function pipelineOptions(options: AzureStoreOptions): StoragePipelineOptions {
   return {
@@ -156,6 +163,9 @@ export class AzureBlobStore implements BlobStore {
       }
       return Readable.from([]);
     }
+    if (options.length !== undefined && options.length <= DIRECT_READ_MAX_BYTES) {
+      return this.#readDirect(name, { offset, length: options.length }, options.signal);
+    }
     try {
       // download() + stream, not downloadToBuffer(): that one sends an extra HEAD first.
       const response = await this.#container.getBlobClient(name).download(offset, options.length, {
@@ -167,6 +177,21 @@ export class AzureBlobStore implements BlobStore {
       if (statusOf(error) === 416) {
         return Readable.from([]); // offset at or past the end: nothing to read, as with a file
       }
+      throw this.#error(error, name);
+    }
+  }
+
+  /** A small bounded read straight through the pipeline (azure-ranged-get.ts). */
+  async #readDirect(
+    name: string,
+    range: { offset: number; length: number },
+    signal: AbortSignal | undefined,
+  ): Promise<Readable> {
+    try {
+      const body = await rangedGet(this.#container, name, range, signal);
+      // undefined: 416, the range starts at or past the end, which reads as empty (as a file).
+      return this.#guardStream(body, name);
+    } catch (error) {
       throw this.#error(error, name);
     }
   }
