@@ -12,6 +12,7 @@ import {
 import { ConfigError, MdqError, StorageError } from '../errors.js';
 import { redactSecrets } from '../secrets.js';
 import { serviceCodeOf, statusOf, toStorageError } from './azure-errors.js';
+import { listPage } from './azure-list-page.js';
 import { rangedGet } from './azure-ranged-get.js';
 import {
   type AppendOptions,
@@ -120,21 +121,19 @@ export class AzureBlobStore implements BlobStore {
   }
 
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ListEntry> {
-    const listOptions = { prefix, ...(options.signal ? { abortSignal: options.signal } : {}) };
+    let marker = '';
     try {
-      if (options.delimiter === '/') {
-        for await (const item of this.#container.listBlobsByHierarchy('/', listOptions)) {
-          if (item.kind === 'prefix') {
-            yield { kind: 'prefix', name: item.name };
-          } else {
-            yield { kind: 'blob', ...infoOf(item.name, item.properties) };
-          }
-        }
-      } else {
-        for await (const item of this.#container.listBlobsFlat(listOptions)) {
-          yield { kind: 'blob', ...infoOf(item.name, item.properties) };
-        }
-      }
+      do {
+        // Pages of up to 5,000 entries, straight from the XML (azure-list-page.ts).
+        const page = await listPage(this.#container, {
+          prefix,
+          marker,
+          ...(options.delimiter === '/' ? { delimiter: '/' } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        yield* page.entries;
+        marker = page.nextMarker;
+      } while (marker !== '');
     } catch (error) {
       throw this.#error(error, prefix === '' ? undefined : prefix);
     }

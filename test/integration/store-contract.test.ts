@@ -10,6 +10,7 @@ import {
 } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { StorageError } from '../../src/errors.js';
+import { listPage } from '../../src/store/azure-list-page.js';
 import { blobUrl } from '../../src/store/azure-ranged-get.js';
 import { AzureBlobStore } from '../../src/store/azure-store.js';
 import {
@@ -393,6 +394,56 @@ describe('AzureBlobStore only', () => {
     await expectStorageError(store.readBuffer('a/b.csv', { length: 5 }), 'container-not-found');
   });
 
+  test('listing reports names, sizes, etags and times exactly as the SDK listing does', async () => {
+    const container = await azurite.createContainer();
+    const store = AzureBlobStore.fromConnectionString(azurite.connectionString, container);
+    const client = new ContainerClient(
+      `${azurite.blobEndpoint}/${container}`,
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    );
+    const names = [
+      'p/a&b<c>.csv',
+      `p/q"uote'.csv`,
+      'p/ünï çødé.csv',
+      'p/ spaced .csv',
+      'p/trailing space ',
+      'p/100%+x=y#z?.csv',
+      'p/deep/er/x.csv',
+      'p/deep/y.csv',
+      'q/other.csv',
+    ];
+    for (const [i, name] of names.entries()) {
+      await store.put(name, text('x'.repeat(i + 1)));
+    }
+    const sdkFlat: ListEntry[] = [];
+    for await (const item of client.listBlobsFlat({ prefix: 'p/' })) {
+      sdkFlat.push(sdkEntry(item.name, item.properties));
+    }
+    expect(sdkFlat).toHaveLength(8);
+    expect(await entries(store.list('p/'))).toEqual(sdkFlat);
+    const sdkLevel: ListEntry[] = [];
+    for await (const item of client.listBlobsByHierarchy('/', { prefix: 'p/' })) {
+      sdkLevel.push(
+        item.kind === 'prefix'
+          ? { kind: 'prefix', name: item.name }
+          : sdkEntry(item.name, item.properties),
+      );
+    }
+    expect(await entries(store.list('p/', { delimiter: '/' }))).toEqual(sdkLevel);
+    // Page by page (2 entries each), following the service's markers.
+    const paged: ListEntry[] = [];
+    let marker = '';
+    let pages = 0;
+    do {
+      const page = await listPage(client, { prefix: 'p/', marker, maxResults: 2 });
+      paged.push(...page.entries);
+      marker = page.nextMarker;
+      pages++;
+    } while (marker !== '');
+    expect(pages).toBe(4);
+    expect(paged).toEqual(sdkFlat);
+  });
+
   test('bounded reads address blobs exactly as the SDK does, whatever their names', async () => {
     const container = await azurite.createContainer();
     const store = AzureBlobStore.fromConnectionString(azurite.connectionString, container);
@@ -530,4 +581,26 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** An SDK list item as the BlobInfo the store must report for it. */
+function sdkEntry(
+  name: string,
+  properties: { contentLength?: number; etag?: string; lastModified: Date },
+): ListEntry {
+  return {
+    kind: 'blob',
+    name,
+    size: properties.contentLength ?? 0,
+    etag: properties.etag ?? '',
+    lastModified: properties.lastModified,
+  };
+}
+
+async function entries(listing: AsyncIterable<ListEntry>): Promise<ListEntry[]> {
+  const all: ListEntry[] = [];
+  for await (const entry of listing) {
+    all.push(entry);
+  }
+  return all;
 }

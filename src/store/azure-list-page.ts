@@ -1,0 +1,117 @@
+import { createPipelineRequest } from '@azure/core-rest-pipeline';
+import type { ContainerClient } from '@azure/storage-blob';
+import { XMLParser } from 'fast-xml-parser';
+import { containerPipeline, failedResponse } from './azure-pipeline.js';
+import type { ListEntry } from './blob-store.js';
+
+/** One page of a List Blobs call, and where the next one starts ('' when it was the last). */
+export interface ListPage {
+  entries: ListEntry[];
+  nextMarker: string;
+}
+
+/**
+ * The options @azure/core-xml parses service responses with, so names, entities and whitespace
+ * come out exactly as the SDK's listing returned them (the manifest compares its etags).
+ */
+const parser = new XMLParser({
+  attributesGroupName: '$',
+  textNodeName: '_',
+  ignoreAttributes: false,
+  parseAttributeValue: false,
+  parseTagValue: false,
+  attributeNamePrefix: '',
+  processEntities: true,
+  trimValues: false,
+  isArray: (name) => name === 'Blob' || name === 'BlobPrefix',
+});
+
+type XmlText = string | { _?: string; $?: { Encoded?: string } } | undefined;
+
+interface XmlBlob {
+  Name?: XmlText;
+  Properties?: { 'Content-Length'?: string; Etag?: string; 'Last-Modified'?: string };
+}
+
+interface XmlList {
+  EnumerationResults?: {
+    Blobs?: { Blob?: XmlBlob[]; BlobPrefix?: { Name?: XmlText }[] } | string;
+    NextMarker?: XmlText;
+  };
+}
+
+/** Text of an element; names the service could not put in XML come percent-encoded. */
+function textOf(value: XmlText): string {
+  if (value === undefined) {
+    return '';
+  }
+  if (typeof value === 'string') {
+    return value;
+  }
+  const text = value._ ?? '';
+  return value.$?.Encoded === 'true' ? decodeURIComponent(text) : text;
+}
+
+/**
+ * One List Blobs request through the container's own pipeline (azure-pipeline.ts). The SDK's
+ * listBlobsFlat maps every item of the XML through its models: on 3,000 blobs that was 250 ms
+ * of a 0.9 s no-op re-pull. Entries carry what BlobInfo needs, as the SDK reported them: the
+ * etag as the service wrote it, the size, the last-modified time.
+ */
+export async function listPage(
+  container: ContainerClient,
+  options: {
+    prefix: string;
+    delimiter?: string;
+    marker: string;
+    /** Entries per page; the service's default (and maximum) is 5,000. */
+    maxResults?: number;
+    signal?: AbortSignal;
+  },
+): Promise<ListPage> {
+  const pipeline = containerPipeline(container);
+  const url = new URL(container.url);
+  url.searchParams.set('restype', 'container');
+  url.searchParams.set('comp', 'list');
+  if (options.prefix !== '') {
+    url.searchParams.set('prefix', options.prefix);
+  }
+  if (options.delimiter !== undefined) {
+    url.searchParams.set('delimiter', options.delimiter);
+  }
+  if (options.maxResults !== undefined) {
+    url.searchParams.set('maxresults', String(options.maxResults));
+  }
+  if (options.marker !== '') {
+    url.searchParams.set('marker', options.marker);
+  }
+  const request = createPipelineRequest({
+    url: url.toString(),
+    method: 'GET',
+    allowInsecureConnection: url.protocol === 'http:',
+    ...(options.signal ? { abortSignal: options.signal } : {}),
+  });
+  request.headers.set('x-ms-version', pipeline.version);
+  const response = await pipeline.sendRequest(request);
+  if (response.status !== 200) {
+    throw failedResponse(response);
+  }
+  const results = (parser.parse(response.bodyAsText ?? '') as XmlList).EnumerationResults ?? {};
+  const blobs = typeof results.Blobs === 'object' ? results.Blobs : {};
+  const entries: ListEntry[] = [];
+  for (const prefix of blobs.BlobPrefix ?? []) {
+    entries.push({ kind: 'prefix', name: textOf(prefix.Name) });
+  }
+  for (const blob of blobs.Blob ?? []) {
+    const properties = blob.Properties ?? {};
+    const modified = properties['Last-Modified'];
+    entries.push({
+      kind: 'blob',
+      name: textOf(blob.Name),
+      size: Number(properties['Content-Length'] ?? 0),
+      etag: properties.Etag ?? '',
+      lastModified: modified === undefined ? new Date(0) : new Date(modified),
+    });
+  }
+  return { entries, nextMarker: textOf(results.NextMarker) };
+}
