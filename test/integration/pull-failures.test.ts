@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { StorageError } from '../../src/errors.js';
@@ -80,9 +81,8 @@ test('a day folder that cannot be listed fails the pull with its error, nothing 
   await expect(pullWith(failingStore(`/01/0${DAYS}/`), dbPath)).rejects.toThrow(
     /listing .*\/01\/06\/ was refused/,
   );
-  expect(await queryDb(dbPath, 'SELECT count(*)::INTEGER AS n FROM mdq_manifest')).toEqual([
-    { n: 0 },
-  ]);
+  // Nothing was committed, so the database this pull created is gone, not left empty.
+  expect(existsSync(dbPath)).toBe(false);
   // The same pull with a working store then loads everything.
   const result = await pullWith(failingStore(), dbPath);
   expect(result.rowsByTable).toEqual({ inputs: DAYS * 8 * 50 });
@@ -93,7 +93,17 @@ test('a blob that cannot be read fails the pull with its error while listing goe
   await expect(pullWith(failingStore(undefined, '/01/02/inputs_3'), dbPath)).rejects.toThrow(
     /reading .*inputs_3\.csv was refused/,
   );
-  expect(await queryDb(dbPath, 'SELECT count(*)::INTEGER AS n FROM mdq_manifest')).toEqual([
-    { n: 0 },
+  expect(existsSync(dbPath)).toBe(false);
+  expect(existsSync(`${dbPath}.wal`)).toBe(false);
+});
+
+test('a failed pull into an existing database keeps the database and its rows', async () => {
+  const dbPath = join(tmp.path, 'existing', 'mdq.duckdb');
+  await pullFolder(source, dbPath, { lastDay: 2 });
+  await expect(pullWith(failingStore(undefined, '/01/05/inputs_1'), dbPath)).rejects.toThrow(
+    /reading .*inputs_1\.csv was refused/,
+  );
+  expect(await queryDb(dbPath, 'SELECT count(*)::INTEGER AS n FROM inputs')).toEqual([
+    { n: 2 * 8 * 50 },
   ]);
 });

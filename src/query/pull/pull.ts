@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { DEFAULT_CONCURRENCY } from '../../config.js';
 import { InterruptedError, StorageError } from '../../errors.js';
@@ -81,6 +83,10 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   const emit = () => options.onProgress?.({ ...progress, elapsedMs: Date.now() - started });
   emit();
   const memoryLimits = options.memory ?? DEFAULT_MEMORY_LIMITS;
+  // A pull that fails before its first commit leaves no database it created: an empty file
+  // would make `mdq sql` answer "no such table" instead of "run mdq pull first".
+  const creates = !existsSync(resolve(options.dbPath));
+  let succeeded = false;
   const db = await openDatabase(options.dbPath, {
     memoryLimit: memoryLimitSetting(memoryLimits.initialBytes),
   });
@@ -265,6 +271,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     }
     progress.phase = 'done';
     emit();
+    succeeded = true;
     return {
       dbPath: db.path,
       source: options.source,
@@ -282,6 +289,9 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     options.signal?.removeEventListener('abort', onAbort);
     await staging.remove().catch(() => undefined);
     db.close();
+    if (creates && !succeeded && progress.batchesCommitted === 0) {
+      await Promise.all([rm(db.path, { force: true }), rm(`${db.path}.wal`, { force: true })]);
+    }
   }
 }
 
