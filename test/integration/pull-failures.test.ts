@@ -89,12 +89,15 @@ test('a day folder that cannot be listed fails the pull with its error, nothing 
 });
 
 test('a blob that cannot be read fails the pull with its error while listing goes on', async () => {
-  const dbPath = join(tmp.path, 'read', 'mdq.duckdb');
+  const dbPath = join(tmp.path, 'read', 'new', 'mdq.duckdb');
   await expect(pullWith(failingStore(undefined, '/01/02/inputs_3'), dbPath)).rejects.toThrow(
     /reading .*inputs_3\.csv was refused/,
   );
   expect(existsSync(dbPath)).toBe(false);
   expect(existsSync(`${dbPath}.wal`)).toBe(false);
+  // The folders the pull made for the database go too; the one that was there stays.
+  expect(existsSync(join(tmp.path, 'read'))).toBe(false);
+  expect(existsSync(tmp.path)).toBe(true);
 });
 
 test('a failed pull into an existing database keeps the database and its rows', async () => {

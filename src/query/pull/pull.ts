@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { DEFAULT_CONCURRENCY } from '../../config.js';
 import { InterruptedError, StorageError } from '../../errors.js';
@@ -13,6 +11,7 @@ import { migrateLegacyTables } from './legacy-tables.js';
 import { loadBatch } from './load-batch.js';
 import { ensureManifest, readManifest } from './manifest.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryBudget, memoryLimitSetting } from './memory-budget.js';
+import { noteNewDatabase, removeNewDatabase } from './new-database.js';
 import { planPull } from './plan.js';
 import { ensureViews } from './schema.js';
 import { type StagedFile, stageBlob } from './stage.js';
@@ -83,9 +82,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   const emit = () => options.onProgress?.({ ...progress, elapsedMs: Date.now() - started });
   emit();
   const memoryLimits = options.memory ?? DEFAULT_MEMORY_LIMITS;
-  // A pull that fails before its first commit leaves no database it created: an empty file
-  // would make `mdq sql` answer "no such table" instead of "run mdq pull first".
-  const creates = !existsSync(resolve(options.dbPath));
+  // A pull that fails before its first commit leaves nothing it created (new-database.ts).
+  const created = noteNewDatabase(options.dbPath);
   let succeeded = false;
   const db = await openDatabase(options.dbPath, {
     memoryLimit: memoryLimitSetting(memoryLimits.initialBytes),
@@ -289,8 +287,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     options.signal?.removeEventListener('abort', onAbort);
     await staging.remove().catch(() => undefined);
     db.close();
-    if (creates && !succeeded && progress.batchesCommitted === 0) {
-      await Promise.all([rm(db.path, { force: true }), rm(`${db.path}.wal`, { force: true })]);
+    if (created !== undefined && !succeeded && progress.batchesCommitted === 0) {
+      await removeNewDatabase(created);
     }
   }
 }
