@@ -13,7 +13,11 @@ export interface ContainerPipeline {
   version: string;
 }
 
-/** Reaches a ContainerClient's protected pipeline: the SDK exposes it only to subclasses. */
+/**
+ * Reaches a ContainerClient's protected pipeline: the SDK exposes it only to subclasses. The SDK
+ * is pinned, and store-contract.test.ts reads and lists through this, so an upgrade that moves
+ * it fails there, not in a user's pull.
+ */
 class PipelineAccess extends ContainerClient {
   static of(client: ContainerClient): ContainerPipeline {
     return (client as PipelineAccess).storageClientContext;
