@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
-import { createPipelineRequest } from '@azure/core-rest-pipeline';
 import type { ContainerClient } from '@azure/storage-blob';
 import { XMLParser } from 'fast-xml-parser';
-import { containerPipeline, failedResponse } from './azure-pipeline.js';
+import { failedResponse, sendGet } from './azure-pipeline.js';
 import type { ListEntry } from './blob-store.js';
 import { readAll } from './read-all.js';
 
@@ -73,7 +72,6 @@ export async function listPage(
     signal?: AbortSignal;
   },
 ): Promise<ListPage> {
-  const pipeline = containerPipeline(container);
   const url = new URL(container.url);
   url.searchParams.set('restype', 'container');
   url.searchParams.set('comp', 'list');
@@ -89,17 +87,12 @@ export async function listPage(
   if (options.marker !== '') {
     url.searchParams.set('marker', options.marker);
   }
-  const request = createPipelineRequest({
-    url: url.toString(),
-    method: 'GET',
+  const response = await sendGet(container, url.toString(), {
     // A 200's body as a stream: otherwise the pipeline's deserialisation policy parses (and
     // first validates) the XML itself, and this page would be parsed twice.
-    streamResponseStatusCodes: new Set([200]),
-    allowInsecureConnection: url.protocol === 'http:',
-    ...(options.signal ? { abortSignal: options.signal } : {}),
+    streamStatuses: [200],
+    ...(options.signal ? { signal: options.signal } : {}),
   });
-  request.headers.set('x-ms-version', pipeline.version);
-  const response = await pipeline.sendRequest(request);
   if (response.status !== 200) {
     throw failedResponse(response);
   }

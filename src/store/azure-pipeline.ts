@@ -1,4 +1,8 @@
-import type { PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
+import {
+  createPipelineRequest,
+  type PipelineRequest,
+  type PipelineResponse,
+} from '@azure/core-rest-pipeline';
 import { ContainerClient } from '@azure/storage-blob';
 
 /**
@@ -8,7 +12,7 @@ import { ContainerClient } from '@azure/storage-blob';
  * pull's client CPU, and keep everything else the SDK does for its own calls: shared key, a SAS
  * in the URL or Entra ID tokens, and the same retries.
  */
-export interface ContainerPipeline {
+interface ContainerPipeline {
   sendRequest(request: PipelineRequest): Promise<PipelineResponse>;
   version: string;
 }
@@ -24,8 +28,30 @@ class PipelineAccess extends ContainerClient {
   }
 }
 
-export function containerPipeline(client: ContainerClient): ContainerPipeline {
-  return PipelineAccess.of(client);
+/**
+ * A GET of `url` through the container's pipeline, with the service version the SDK's own
+ * requests carry. Responses with a status in `streamStatuses` keep their body as a stream;
+ * any other body is read as text (and parsed by the pipeline if it is XML).
+ */
+export function sendGet(
+  container: ContainerClient,
+  url: string,
+  options: { streamStatuses: number[]; headers?: Record<string, string>; signal?: AbortSignal },
+): Promise<PipelineResponse> {
+  const pipeline = PipelineAccess.of(container);
+  const request = createPipelineRequest({
+    url,
+    method: 'GET',
+    streamResponseStatusCodes: new Set(options.streamStatuses),
+    // The SDK's own requests allow plain http to the endpoints it was given (Azurite).
+    allowInsecureConnection: url.startsWith('http:'),
+    ...(options.signal ? { abortSignal: options.signal } : {}),
+  });
+  request.headers.set('x-ms-version', pipeline.version);
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    request.headers.set(name, value);
+  }
+  return pipeline.sendRequest(request);
 }
 
 /** The status and error code of a response that failed, in the shape toStorageError reads. */

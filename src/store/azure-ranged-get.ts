@@ -1,6 +1,5 @@
-import { createPipelineRequest } from '@azure/core-rest-pipeline';
 import type { ContainerClient } from '@azure/storage-blob';
-import { containerPipeline, failedResponse } from './azure-pipeline.js';
+import { failedResponse, sendGet } from './azure-pipeline.js';
 
 /** A blob's URL as the SDK builds it: each path segment escaped, the container's query (SAS) kept. */
 export function blobUrl(containerUrl: string, name: string): string {
@@ -23,19 +22,11 @@ export async function rangedGet(
   range: { offset: number; length: number },
   signal: AbortSignal | undefined,
 ): Promise<NodeJS.ReadableStream | undefined> {
-  const pipeline = containerPipeline(container);
-  const url = blobUrl(container.url, name);
-  const request = createPipelineRequest({
-    url,
-    method: 'GET',
-    streamResponseStatusCodes: new Set([200, 206]),
-    // The SDK's own requests allow plain http to the endpoints it was given (Azurite).
-    allowInsecureConnection: url.startsWith('http:'),
-    ...(signal ? { abortSignal: signal } : {}),
+  const response = await sendGet(container, blobUrl(container.url, name), {
+    streamStatuses: [200, 206],
+    headers: { 'x-ms-range': `bytes=${range.offset}-${range.offset + range.length - 1}` },
+    ...(signal ? { signal } : {}),
   });
-  request.headers.set('x-ms-version', pipeline.version);
-  request.headers.set('x-ms-range', `bytes=${range.offset}-${range.offset + range.length - 1}`);
-  const response = await pipeline.sendRequest(request);
   if (response.status === 200 || response.status === 206) {
     return response.readableStreamBody;
   }
