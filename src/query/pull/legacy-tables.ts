@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../sql.js';
-import { loadStreams } from './blobs.js';
+import { loadStreams, nextBlobId } from './blobs.js';
 import { BLOBS, ensureDataSchema, recreateViews, storedTable, tableColumns } from './schema.js';
 import { SYSTEM_COLUMN_NAMES, SYSTEM_COLUMNS } from './system-columns.js';
 
@@ -34,7 +34,7 @@ export async function migrateLegacyTables(
     // A v2 blob's rows keep their own versions, as a fresh v2 load stores them; any other blob
     // has its path's version, which becomes the blob's.
     await connection.run(`CREATE OR REPLACE TEMP TABLE _mdq_legacy_blobs AS
-      SELECT (SELECT COALESCE(max(id) + 1, 0) FROM ${BLOBS}) + row_number() OVER () - 1 AS id,
+      SELECT ${await nextBlobId(connection)} + row_number() OVER () - 1 AS id,
         d.*, COALESCE(m.is_v2, false) AS is_v2,
         CASE WHEN m.is_v2 THEN NULL ELSE d.version END AS stream_version, NULL::BIGINT AS stream
       FROM (SELECT blob, service, model, identifier, day, min(version) AS version

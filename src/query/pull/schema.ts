@@ -94,6 +94,11 @@ const SHOWN_SYSTEM: Record<string, string> = {
   _blob: 'b.blob',
 };
 
+/** The select list of the system columns, in documented order (role views and `scored`). */
+const SHOWN_SYSTEM_COLUMNS = SYSTEM_COLUMNS.map(
+  ([name]) => `${SHOWN_SYSTEM[name]} AS ${quoteIdentifier(name)}`,
+);
+
 /** A stored table's rows with their blobs' path facts, as SQL (LEFT: no row ever vanishes). */
 function withBlobs(table: string): string {
   return `${storedTable(table)} r LEFT JOIN ${BLOBS} b ON b.id = r._blob_id`;
@@ -116,7 +121,7 @@ export async function ensureViews(connection: DuckDBConnection): Promise<void> {
 
 async function recreateRoleView(connection: DuckDBConnection, table: string): Promise<void> {
   const columns = [
-    ...SYSTEM_COLUMNS.map(([name]) => `${SHOWN_SYSTEM[name]} AS ${quoteIdentifier(name)}`),
+    ...SHOWN_SYSTEM_COLUMNS,
     ...(await dataColumns(connection, table)).map((name) => `r.${quoteIdentifier(name)}`),
   ];
   await connection.run(`CREATE OR REPLACE VIEW main.${quoteIdentifier(table)} AS
@@ -153,7 +158,7 @@ async function recreateScored(connection: DuckDBConnection): Promise<void> {
     predictionColumns.push(`p.${quoteIdentifier(name)} AS ${quoteIdentifier(alias)}`);
   }
   const inputs = [
-    ...SYSTEM_COLUMNS.map(([name]) => `${SHOWN_SYSTEM[name]} AS ${quoteIdentifier(name)}`),
+    ...SHOWN_SYSTEM_COLUMNS,
     ...inputData.map((name) => `r.${quoteIdentifier(name)}`),
     'r._stream AS _mdq_stream',
     'r._row_model_version AS _mdq_rmv',
