@@ -16,7 +16,7 @@ export function describeRuns(scenarios: PullScenarioResult[], collector: Collect
       `### ${scenario.name}`,
       '',
       `- Archive: ${a.blobs} blobs, ${(a.bytes / 1e6).toFixed(1)} MB, ${a.rows.inputs.toLocaleString('en-US')} input + ${a.rows.predictions.toLocaleString('en-US')} prediction rows (AKS layout, 2 identifiers × days, generated with mdq's AKS encoder in ${scenario.generationSeconds.toFixed(1)} s)`,
-      `- mdq pull (the built CLI, \`node dist/cli/main.js pull --source az://…\`, defaults): ${s(scenario.mdq)} s; peak RSS ${scenario.mdqRss.map((b) => (b / 2 ** 20).toFixed(0)).join(', ')} MiB (\`mdq --version\`: ${(scenario.baselineRss / 2 ** 20).toFixed(0)} MiB)`,
+      `- mdq pull (the built CLI, \`node dist/cli/main.js pull --source az://…\`, defaults): ${s(scenario.mdq)} s; peak RSS ${scenario.mdqRss.map((b) => (b / 2 ** 20).toFixed(0)).join(', ')} MiB (\`mdq --version\`: ${mib(scenario.baselineRss)})`,
       `- azcopy copy … --recursive --from-to BlobLocal: ${typeof scenario.azcopy === 'string' ? scenario.azcopy : `${s(scenario.azcopy)} s`}`,
       `- limit total: ${s(scenario.limit.map((r) => r.seconds))} s; download ${s(scenario.limit.map((r) => r.downloadSeconds))} s; known-column load ${s(scenario.limit.map((r) => r.loadSeconds))} s (in its own process, DuckDB's default memory limit: peak RSS ${scenario.limit.map((r) => (r.loadRssBytes / 2 ** 20).toFixed(0)).join(', ')} MiB)`,
       ...(scenario.loadAtMdqLimit

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mib } from '../stats.js';
 import { runCliPull } from './mdq-cli.js';
 import type { PullTarget } from './mdq-pull.js';
 
@@ -48,7 +49,7 @@ export async function profilePull(
   ]);
   const mb = target.archive.bytes / 1e6;
   const lines = [
-    `- profiled pull (\`--cpu-prof\`, one run): ${pulled.seconds.toFixed(2)} s (${(mb / pulled.seconds).toFixed(0)} MB/s), peak RSS ${(pulled.maxRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    `- profiled pull (\`--cpu-prof\`, one run): ${pulled.seconds.toFixed(2)} s (${(mb / pulled.seconds).toFixed(0)} MB/s), peak RSS ${mib(pulled.maxRssBytes)}`,
   ];
   const report = pulled.stderr.split('\n').find((line) => line.startsWith(THREADS_MARK));
   if (report !== undefined) {
