@@ -19,6 +19,10 @@ export const ENV_VARS = {
   MDQ_HISTORY_FILE: 'Shell: history file (default ~/.mdq_history).',
   NO_COLOR: 'Any value turns colour off.',
   CI: 'Set by CI systems: no interactive views.',
+  NODE_OPTIONS:
+    "Node flags; a heap flag there (or on node's command line) keeps pull and demo from restarting under mdq's own.",
+  NODE_CHANNEL_FD:
+    'Set by Node when a parent forked mdq with an IPC channel: no heap-flag restart.',
 } as const;
 
 export type EnvVarName = keyof typeof ENV_VARS;
