@@ -46,3 +46,20 @@ test('the empty key is a key of its own', () => {
   expect(counter.countText('')).toBe(1);
   expect(counter.count(Buffer.from('abc'), 1, 1)).toBe(2);
 });
+
+test('a released counter comes back empty, so the next blob counts from 0', () => {
+  const first = KeyCounter.acquire();
+  for (let i = 0; i < 5000; i += 1) {
+    countRaw(first, `key-${i % 700}`);
+  }
+  expect(countRaw(first, 'key-1')).toBe(8);
+  KeyCounter.release(first);
+  const second = KeyCounter.acquire();
+  expect(second).toBe(first); // reused, not reallocated
+  expect(countRaw(second, 'key-1')).toBe(0);
+  expect(countRaw(second, 'key-1')).toBe(1);
+  for (let i = 0; i < 700; i += 1) {
+    expect(countRaw(second, `key-${i}`)).toBe(i === 1 ? 2 : 0);
+  }
+  KeyCounter.release(second);
+});

@@ -65,7 +65,8 @@ export class CsvStager {
   /** Where the key fields of the line being scanned start and end (-1: not reached). */
   readonly #keyStart = [-1, -1];
   readonly #keyEnd = [-1, -1];
-  readonly #rowsPerKey = new KeyCounter();
+  readonly #rowsPerKey = KeyCounter.acquire();
+  #released = false;
   #types: InferredType[] = [];
   #longest = 0;
   /** Carry plus chunk of the current push (see #join), grown as needed. */
@@ -196,6 +197,11 @@ export class CsvStager {
       this.#line(rest, 0, rest.length, this.#commas + 1);
     }
     this.#carry = Buffer.alloc(0);
+    if (!this.#released) {
+      // Every row is counted: the next blob's stager may reuse the counter.
+      this.#released = true;
+      KeyCounter.release(this.#rowsPerKey);
+    }
     return this.#take();
   }
 

@@ -1,5 +1,10 @@
 const QUOTE = 0x22;
 const INITIAL_SLOTS = 1024;
+/** Counters kept for reuse: one per concurrent download is enough. */
+const MAX_IDLE = 16;
+/** A counter grown past this many slots (a blob of ~64,000 keys) is not kept. */
+const MAX_KEPT_SLOTS = 128 * 1024;
+const idle: KeyCounter[] = [];
 
 /**
  * Counts the rows of each correlation key in one blob, exactly, without a JS object per row.
@@ -9,6 +14,23 @@ const INITIAL_SLOTS = 1024;
  * full GCs and spent ~0.5 core-seconds more (bench/README.md, "CSV staging").
  */
 export class KeyCounter {
+  /**
+   * A counter for the next blob, reused when one is idle. Growing a fresh one per blob
+   * allocated ~250 KB of arrays per 1 MB blob of unique keys (~240 MB per 700 MB pulled), and
+   * that external memory is what makes V8 run full GCs during a pull (bench/README.md).
+   */
+  static acquire(): KeyCounter {
+    return idle.pop() ?? new KeyCounter();
+  }
+
+  /** Gives a counter back once its blob is staged; it must not be used again. */
+  static release(counter: KeyCounter): void {
+    if (idle.length < MAX_IDLE && counter.#slots.length <= MAX_KEPT_SLOTS) {
+      counter.#reset();
+      idle.push(counter);
+    }
+  }
+
   #arena: Buffer = Buffer.allocUnsafe(64 * 1024);
   #arenaUsed = 0;
   /** Entry index + 1 per slot; 0 marks an empty slot. Its length is a power of two. */
@@ -39,6 +61,14 @@ export class KeyCounter {
       return this.#countBytes(buf, from + 1, to - 1);
     }
     return this.#countBytes(buf, from, to);
+  }
+
+  /** Forgets every key, keeping the grown arrays. */
+  #reset(): void {
+    this.#slots.fill(0);
+    this.#arenaUsed = 0;
+    this.#entries = 0;
+    this.#last = -1;
   }
 
   /** Counts one row of a key given as its text (the first row of a headerless blob). */
