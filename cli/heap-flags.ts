@@ -19,7 +19,7 @@ export const PULL_HEAP_FLAGS: readonly string[] = [
 /** Commands that pull (demo pulls what it served); the others gain nothing worth a restart. */
 const PULLING_COMMANDS = new Set(['pull', 'demo']);
 
-/** Flags that mean someone chose the heap, attached a debugger or profiler: leave them be. */
+/** Flags that mean someone chose the heap or attached a debugger: leave the process as is. */
 const USER_CHOSEN = /^--(max[-_]semi[-_]space|initial[-_]old[-_]space|max[-_]old[-_]space|inspect)/;
 
 export interface NodeProcessFacts {
@@ -49,7 +49,8 @@ export function heapFlagsToAdd(facts: NodeProcessFacts): readonly string[] {
 /**
  * Replaces this process with the same command under PULL_HEAP_FLAGS (same pid, same standard
  * streams, same environment; Node's own flags such as --import kept), before any module of
- * mdq's has loaded. Costs one more Node start (~30 ms). Where execve is missing (Windows) or
+ * mdq's has loaded. Costs one more Node start (~30 ms), and preloads (`--import`, `--require`)
+ * run in both starts. Where execve is missing (Windows) or
  * refused (Node's permission model), the command runs here with V8's defaults: slower, same
  * results.
  */
