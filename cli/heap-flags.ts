@@ -50,9 +50,8 @@ export function heapFlagsToAdd(facts: NodeProcessFacts): readonly string[] {
  * Replaces this process with the same command under PULL_HEAP_FLAGS (same pid, same standard
  * streams, same environment; Node's own flags such as --import kept), before any module of
  * mdq's has loaded. Costs one more Node start (~30 ms), and preloads (`--import`, `--require`)
- * run in both starts. Where execve is missing (Windows) or
- * refused (Node's permission model), the command runs here with V8's defaults: slower, same
- * results.
+ * run in both starts. Where execve is missing (Windows) or refused (Node's permission model),
+ * the command runs here with V8's defaults: slower, same results.
  */
 export function restartWithHeapFlags(): void {
   const flags = heapFlagsToAdd({
