@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { PULL_HEAP_FLAGS } from '../../cli/heap-flags.js';
 import { queryDb } from '../helpers/query-db.js';
+import { runProcess } from '../helpers/run-process.js';
 import { makeTmpDir } from '../helpers/tmp.js';
-import { AKS_ARCHIVE, writeArchive } from './pull-archives.js';
+import { AKS_ARCHIVE, aksPullArgs, writeArchive } from './pull-archives.js';
 
 // The real CLI in a child process, so the restart (process.execve) really happens. A preload
 // records every Node start of the command: its pid and its Node flags.
@@ -33,44 +33,23 @@ interface Start {
 async function runCli(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const log = join(tmp.path, `${name}.log`);
   await writeFile(log, '');
-  const child = spawn(
+  const run = await runProcess(
     process.execPath,
     ['--import', 'tsx', '--import', probe, 'cli/main.ts', ...args],
-    { env: { ...process.env, CI: 'true', PROBE_LOG: log, ...env }, stdio: 'pipe' },
+    { ...process.env, CI: 'true', PROBE_LOG: log, ...env },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const starts = (await readFile(log, 'utf8'))
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as Start);
-  return { code, stdout, stderr, starts, pid: child.pid };
+  return { ...run, starts };
 }
 
 test('mdq pull replaces its own process with one under the heap flags, and pulls', async () => {
   const root = join(tmp.path, 'archive');
   await writeArchive(root, AKS_ARCHIVE);
   const db = join(tmp.path, 'pull.duckdb');
-  const run = await runCli('pull', [
-    'pull',
-    '--source',
-    root,
-    '--db',
-    db,
-    '--service',
-    'irisapp',
-    '--from',
-    '2024-01-01',
-    '--to',
-    '2024-01-04',
-  ]);
+  const run = await runCli('pull', aksPullArgs(root, db));
   expect(run.code).toBe(0);
   expect(run.stderr).toMatch(/^mdq pull: 6 blobs loaded/);
   // Two starts of the same process: the first without the flags, the second (after execve,

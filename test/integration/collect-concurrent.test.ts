@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AzureBlobStore } from '../../src/store/azure-store.js';
@@ -6,6 +5,7 @@ import type { BlobStore } from '../../src/store/blob-store.js';
 import { LocalBlobStore } from '../../src/store/local-store.js';
 import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { type ChildConfig, childCommand, rowFor } from '../helpers/collector-child.js';
+import { runProcess } from '../helpers/run-process.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 /**
@@ -27,26 +27,9 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-function runChild(
-  config: ChildConfig,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runChild(config: ChildConfig) {
   const { command, args } = childCommand();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env: { ...process.env, MDQ_CHILD_CONFIG: JSON.stringify(config) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess(command, args, { ...process.env, MDQ_CHILD_CONFIG: JSON.stringify(config) });
 }
 
 async function runThree(collector: ChildConfig['collector'], spoolRoot: string): Promise<void> {

@@ -55,6 +55,22 @@ export const AKS_ARCHIVE: Archive = {
   [`${AKS_ROOT}/inputs/2024/01/05/inputs.csv`]: `sepal,petal,note,${AKS_GEN}\r\n5.1,1.4,late,${gen('c9', '2024-01-05T10:00:00')}\n`,
 };
 
+/** `mdq pull` arguments for AKS_ARCHIVE written under `root`: its service and days 1 to 4. */
+export const aksPullArgs = (root: string, db: string, ...extra: string[]) => [
+  'pull',
+  '--source',
+  root,
+  '--db',
+  db,
+  '--service',
+  'irisapp',
+  '--from',
+  '2024-01-01',
+  '--to',
+  '2024-01-04',
+  ...extra,
+];
+
 const WB_ROOT = 'sub1/rg1/acct1/irisapp/unknown-iris-2';
 const WB_HEADER = '$Timestamp,$CorrelationId,$RequestId,sepal length,petal length';
 

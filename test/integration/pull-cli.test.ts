@@ -5,7 +5,7 @@ import { AZURITE_KEY, type Azurite, startAzurite } from '../helpers/azurite.js';
 import { queryDb } from '../helpers/query-db.js';
 import { runMdq } from '../helpers/run-cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
-import { AKS_ARCHIVE, writeArchive } from './pull-archives.js';
+import { AKS_ARCHIVE, aksPullArgs, writeArchive } from './pull-archives.js';
 
 let tmp: { path: string; cleanup: () => Promise<void> };
 let azurite: Azurite;
@@ -26,24 +26,9 @@ async function freshArchive(name: string) {
   return { root, db: join(tmp.path, `${name}.duckdb`) };
 }
 
-const pullArgs = (root: string, db: string, ...extra: string[]) => [
-  'pull',
-  '--source',
-  root,
-  '--db',
-  db,
-  '--service',
-  'irisapp',
-  '--from',
-  '2024-01-01',
-  '--to',
-  '2024-01-04',
-  ...extra,
-];
-
 test('pull prints nothing on stdout, a summary on stderr; a re-run downloads nothing', async () => {
   const { root, db } = await freshArchive('rerun');
-  const first = await runMdq(pullArgs(root, db));
+  const first = await runMdq(aksPullArgs(root, db));
   expect(first.stderr).toContain('6 blobs loaded');
   expect(first.stderr).toContain('inputs 6 rows, predictions 6 rows');
   expect(first.stdout).toBe('');
@@ -53,7 +38,7 @@ test('pull prints nothing on stdout, a summary on stderr; a re-run downloads not
     'SELECT blob, loaded_at::VARCHAR AS t FROM mdq_manifest ORDER BY blob',
   );
 
-  const second = await runMdq(pullArgs(root, db));
+  const second = await runMdq(aksPullArgs(root, db));
   expect(second.code).toBe(0);
   expect(second.stderr).toContain('0 blobs loaded (0 B), 6 unchanged');
   expect(
@@ -64,13 +49,13 @@ test('pull prints nothing on stdout, a summary on stderr; a re-run downloads not
 
 test('a grown append blob is reloaded without duplicates', async () => {
   const { root, db } = await freshArchive('grown');
-  expect((await runMdq(pullArgs(root, db))).code).toBe(0);
+  expect((await runMdq(aksPullArgs(root, db))).code).toBe(0);
   const gen = '1440,sub1/rg1/ws1,irisapp,iris,3,00000000-0000-0000-0000-000000000000';
   await appendFile(
     join(root, AKS_INPUTS),
     `7.0,5.0,late,c7,2024-01-01T23:00:00,${gen}\n7.1,5.1,late,c7,2024-01-01T23:00:00,${gen}\n`,
   );
-  const again = await runMdq(pullArgs(root, db));
+  const again = await runMdq(aksPullArgs(root, db));
   expect(again.stderr).toContain('1 blobs loaded');
   expect(again.code).toBe(0);
   expect(
@@ -94,7 +79,7 @@ test('an unparsable blob is quarantined with a reason naming it; the rest loads;
     [broken]: 'label,note\r\nsetosa,"never closed\n',
     [binary]: Buffer.from([0x6c, 0x61, 0x62, 0x0a, 0xff, 0xfe, 0x00, 0x0a]),
   });
-  const result = await runMdq(pullArgs(root, db));
+  const result = await runMdq(aksPullArgs(root, db));
   expect(result.code).toBe(1);
   expect(result.stderr).toContain(`quarantined 2 blob(s)`);
   expect(result.stderr).toContain(`${broken} ends inside a quoted field`);
@@ -111,12 +96,12 @@ test('an unparsable blob is quarantined with a reason naming it; the rest loads;
   ]);
   expect(await queryDb(db, 'SELECT count(*) AS n FROM inputs')).toEqual([{ n: '6' }]);
   // A quarantined blob that has not changed is not retried.
-  const again = await runMdq(pullArgs(root, db));
+  const again = await runMdq(aksPullArgs(root, db));
   expect(again.code).toBe(0);
   expect(again.stderr).toContain('0 blobs loaded');
   // Fixed, it loads.
   await writeFile(join(root, broken), 'label,note\r\nsetosa,"closed"\n');
-  const fixed = await runMdq(pullArgs(root, db));
+  const fixed = await runMdq(aksPullArgs(root, db));
   expect(fixed.stderr).toContain('1 blobs loaded');
   expect(await queryDb(db, 'SELECT label, note FROM labels')).toEqual([
     { label: 'setosa', note: 'closed' },
@@ -146,7 +131,7 @@ test('wrong service: one line naming the services that exist, exit 1', async () 
 test('bad dates are usage errors (exit 2) with a hint', async () => {
   const { root, db } = await freshArchive('dates');
   const notADate = await runMdq(
-    pullArgs(root, db).map((a) => (a === '2024-01-01' ? '2024-13-01' : a)),
+    aksPullArgs(root, db).map((a) => (a === '2024-01-01' ? '2024-13-01' : a)),
   );
   expect(notADate.code).toBe(2);
   expect(notADate.stderr).toMatch(/^mdq: --from "2024-13-01" is not a date\nhint: .*YYYY-MM-DD/);
@@ -220,14 +205,14 @@ test('Ctrl-C (the signal) stops the pull with exit 130', async () => {
   const { root, db } = await freshArchive('interrupt');
   const controller = new AbortController();
   controller.abort();
-  const result = await runMdq(pullArgs(root, db), { signal: controller.signal });
+  const result = await runMdq(aksPullArgs(root, db), { signal: controller.signal });
   expect(result.code).toBe(130);
   expect(result.stderr).toContain('mdq: interrupted');
 });
 
 test('on a terminal the progress is drawn with ink on stderr; stdout stays empty', async () => {
   const { root, db } = await freshArchive('tty');
-  const result = await runMdq(pullArgs(root, db), { tty: true, env: { CI: undefined } });
+  const result = await runMdq(aksPullArgs(root, db), { tty: true, env: { CI: undefined } });
   expect(result.code).toBe(0);
   expect(result.stdout).toBe('');
   expect(result.stderr).toContain('blobs listed');
