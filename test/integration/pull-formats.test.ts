@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { openDatabase } from '../../src/query/database.js';
 import { pull } from '../../src/query/pull/index.js';
 import { LocalBlobStore } from '../../src/store/local-store.js';
 import { queryDb } from '../helpers/query-db.js';
@@ -235,4 +236,114 @@ test('a blob that streams in many chunks loads every row exactly (staged output 
         FROM inputs`,
     ),
   ).toEqual([{ n: String((19_999 * 20_000) / 2), chars: String(expectedText), wrong: 0 }]);
+});
+
+test('numeric correlation ids stay text, so rows loaded the fast and the careful way still join', async () => {
+  // Inputs load the typed way in a first pull; predictions come later with a value past the
+  // stager's sample that sends their batch the careful way. A key read as a number would show
+  // as '7.0' on one side and '7' on the other, and nothing would match.
+  const day = 'sub1/rg1/ws1/irisapp/iris/3/%s/2024/01/01/%s.csv';
+  const ids = Array.from({ length: 300 }, (_, i) => String(i + 7));
+  const inputs = `x,$aml_dc_correlation_id\n${ids.map((id) => `${id},${id}`).join('\n')}\n`;
+  const scores = ids.map((id, i) => `${i === ids.length - 1 ? 'n/a' : i},${id}`);
+  const predictions = `score,$aml_dc_correlation_id\n${scores.join('\n')}\n`;
+  const root = join(tmp.path, 'numeric-keys', 'source');
+  const dbPath = join(tmp.path, 'numeric-keys', 'mdq.duckdb');
+  const pullIt = () =>
+    pull({
+      store: new LocalBlobStore(root),
+      source: root,
+      dbPath,
+      service: 'irisapp',
+      from: { year: 2024, month: 1, day: 1 },
+      to: { year: 2024, month: 1, day: 1 },
+    });
+  await writeArchive(root, { [day.replaceAll('%s', 'inputs')]: inputs });
+  expect((await pullIt()).rowsByTable).toEqual({ inputs: 300 });
+  await writeArchive(root, { [day.replaceAll('%s', 'predictions')]: predictions });
+  expect((await pullIt()).rowsByTable).toEqual({ predictions: 300 });
+
+  expect(
+    await queryDb(
+      dbPath,
+      `SELECT count(*) FILTER (WHERE _matched)::INTEGER AS matched,
+         min(_correlation_id) FILTER (WHERE x = 7) AS first_key,
+         any_value(typeof("$aml_dc_correlation_id")) AS key_type,
+         any_value(typeof(x)) AS x_type
+       FROM scored`,
+    ),
+  ).toEqual([{ matched: 300, first_key: '7', key_type: 'VARCHAR', x_type: 'BIGINT' }]);
+});
+
+test('the key comes from the first non-empty key column, matched in any case; "" is no key', async () => {
+  // No collector writes AKS's and Workbench's key columns into one file; if one does, each
+  // row's key is the first non-empty of them, and its _row counts within that key.
+  const { dbPath } = await pullArchive('key-columns', {
+    'sub1/rg1/ws1/irisapp/iris/3/inputs/2024/01/01/inputs.csv':
+      'n,$AML_DC_CORRELATION_ID,$CorrelationId,$RequestId\n' +
+      '1,a1,,\n2,,c1,r1\n3,,,r1\n4,a1,c9,r9\n5,"",,""\n6,,"",r2\n',
+  });
+  expect(
+    await queryDb(
+      dbPath,
+      `SELECT n, _correlation_id AS k, _row, "$AML_DC_CORRELATION_ID" AS aks FROM inputs ORDER BY n`,
+    ),
+  ).toEqual([
+    { n: '1', k: 'a1', _row: '0', aks: 'a1' },
+    { n: '2', k: 'c1', _row: '0', aks: null },
+    { n: '3', k: 'r1', _row: '0', aks: null },
+    { n: '4', k: 'a1', _row: '1', aks: 'a1' },
+    { n: '5', k: null, _row: '0', aks: null },
+    { n: '6', k: 'r2', _row: '0', aks: null },
+  ]);
+});
+
+test('rows that stored their key (databases from earlier versions) keep it and join new rows', async () => {
+  const root = join(tmp.path, 'stored-keys', 'source');
+  const dbPath = join(tmp.path, 'stored-keys', 'mdq.duckdb');
+  const folder = (role: string, day: number) =>
+    `sub1/rg1/ws1/irisapp/iris/3/${role}/2024/01/0${day}/${role}.csv`;
+  const pullIt = () =>
+    pull({
+      store: new LocalBlobStore(root),
+      source: root,
+      dbPath,
+      service: 'irisapp',
+      from: { year: 2024, month: 1, day: 1 },
+      to: { year: 2024, month: 1, day: 2 },
+    });
+  await writeArchive(root, {
+    [folder('inputs', 1)]: 'x,$aml_dc_correlation_id\n1,k1\n2,k2\n',
+    [folder('predictions', 1)]: 'y,$aml_dc_correlation_id\n10,k1\n20,k2\n',
+    [folder('labels', 1)]: 'label,$aml_dc_correlation_id\nok,7\n',
+  });
+  await pullIt();
+  // What earlier versions stored: a copy of every key, and keys typed like any column (a
+  // number as '7.0'). The views must show the stored key, even where the column disagrees.
+  const db = await openDatabase(dbPath);
+  try {
+    for (const sql of [
+      `UPDATE mdq_data.inputs SET _correlation_id = CASE x WHEN 2 THEN 'old2' ELSE "$aml_dc_correlation_id" END`,
+      `UPDATE mdq_data.predictions SET _correlation_id = CASE y WHEN 20 THEN 'old2' ELSE "$aml_dc_correlation_id" END`,
+      `ALTER TABLE mdq_data.labels ALTER "$aml_dc_correlation_id" TYPE BIGINT`,
+      `UPDATE mdq_data.labels SET _correlation_id = '7.0'`,
+    ]) {
+      await db.connection.run(sql);
+    }
+  } finally {
+    db.close();
+  }
+  await writeArchive(root, {
+    [folder('inputs', 2)]: 'x,$aml_dc_correlation_id\n3,k3\n',
+    [folder('predictions', 2)]: 'y,$aml_dc_correlation_id\n30,k3\n',
+  });
+  expect((await pullIt()).rowsByTable).toEqual({ inputs: 1, predictions: 1 });
+  expect(
+    await queryDb(dbPath, 'SELECT x, _correlation_id AS k, y, _matched FROM scored ORDER BY x'),
+  ).toEqual([
+    { x: '1', k: 'k1', y: '10', _matched: true },
+    { x: '2', k: 'old2', y: '20', _matched: true },
+    { x: '3', k: 'k3', y: '30', _matched: true },
+  ]);
+  expect(await queryDb(dbPath, 'SELECT _correlation_id AS k FROM labels')).toEqual([{ k: '7.0' }]);
 });

@@ -1,14 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { LayoutKind } from '../../layout/types.js';
 import { classifyField, type InferredType, isSampledRow, widen } from './column-types.js';
-import {
-  AKS_GENERATED,
-  isHeaderLine,
-  positionalColumns,
-  splitCsvLine,
-  uniqueColumnNames,
-  WORKBENCH_GENERATED,
-} from './csv-columns.js';
+import { KEY_COLUMNS } from './correlation-key.js';
+import { isHeaderLine, positionalColumns, splitCsvLine, uniqueColumnNames } from './csv-columns.js';
 import { KeyCounter } from './key-counter.js';
 import { UnparsableBlobError } from './unparsable.js';
 
@@ -60,8 +54,10 @@ export class CsvStager {
   #width = 0;
   #maxWidth = 0;
   #rows = 0;
-  /** Field positions of the correlation key: AKS id, or Workbench [$CorrelationId, $RequestId]. */
+  /** Field positions of the correlation key (correlation-key.ts) that the scan tracks. */
   #keyFields: number[] = [];
+  /** All of them when there are more than the scan tracks: each line's key is read from it. */
+  #lineKeyFields: number[] | undefined;
   /** Where the key fields of the line being scanned start and end (-1: not reached). */
   readonly #keyStart = [-1, -1];
   readonly #keyEnd = [-1, -1];
@@ -251,13 +247,14 @@ export class CsvStager {
       if (isHeaderLine(first)) {
         this.#header = Buffer.from(line);
         this.#columns = first;
-        this.#keyFields = correlationFields(first);
+        this.#trackKeyFields(correlationFields(first));
         return;
       }
       this.#columns = positionalColumns(this.#layout, first);
-      this.#keyFields = correlationFields(this.#columns);
+      const keyFields = correlationFields(this.#columns);
+      this.#trackKeyFields(keyFields);
       // The key positions of this first line were not tracked (the fields were unknown).
-      const row = this.#rowsPerKey.countText(correlationKey(line, this.#keyFields));
+      const row = this.#rowsPerKey.countText(correlationKey(line, keyFields));
       this.#emit(buf, start, end, fields, row);
       return;
     }
@@ -269,13 +266,29 @@ export class CsvStager {
     ) {
       return; // the header again: a collector restarted and appended to the same blob
     }
-    this.#emit(buf, start, end, fields, this.#rowOfKey(buf, end));
+    const row =
+      this.#lineKeyFields === undefined
+        ? this.#rowOfKey(buf, end)
+        : this.#rowsPerKey.countText(correlationKey(buf.subarray(start, end), this.#lineKeyFields));
+    this.#emit(buf, start, end, fields, row);
+  }
+
+  /**
+   * The scan tracks two key fields. Only a file with AKS's and both of Workbench's key columns
+   * has three (no collector writes one): its lines' keys are read from each line instead.
+   */
+  #trackKeyFields(fields: number[]): void {
+    if (fields.length <= this.#keyStart.length) {
+      this.#keyFields = fields;
+    } else {
+      this.#lineKeyFields = fields;
+    }
   }
 
   /**
    * _row: the row's ordinal within its correlation key in this blob (design.md data model),
    * counted here in file order so the database needs no window over the whole batch. The key
-   * is the first non-empty key field (Workbench: $CorrelationId, else $RequestId).
+   * is the first non-empty key field (correlation-key.ts).
    */
   #rowOfKey(buf: Buffer, lineEnd: number): number {
     const keys = this.#keyFields.length;
@@ -413,19 +426,16 @@ function writeNumber(out: Buffer, at: number, value: number): number {
   return at + digits;
 }
 
+/** Positions of the key columns in precedence order, matched as DuckDB matches names. */
 function correlationFields(columns: readonly string[]): number[] {
-  const aks = columns.indexOf(AKS_GENERATED[0]);
-  if (aks >= 0) {
-    return [aks];
-  }
-  const [, correlation, request] = WORKBENCH_GENERATED;
-  return [columns.indexOf(correlation), columns.indexOf(request)].filter((i) => i >= 0);
+  const names = columns.map((column) => column.toLowerCase());
+  return KEY_COLUMNS.map((key) => names.indexOf(key.toLowerCase())).filter((i) => i >= 0);
 }
 
 /**
- * The correlation key of a staged line, as the loader computes `_correlation_id`: the first
- * non-empty of the key fields (Workbench: $CorrelationId, else $RequestId). Rows without one
- * share the empty key, so they are numbered in file order.
+ * The correlation key of a staged line, as the views show `_correlation_id`: the first
+ * non-empty of the key fields (correlation-key.ts). Rows without one share the empty key, so
+ * they are numbered in file order.
  */
 function correlationKey(line: Buffer, fields: readonly number[]): string {
   if (fields.length === 0) {

@@ -1,4 +1,5 @@
 import { quoteIdentifier, quoteLiteral } from '../sql.js';
+import { isCorrelationKeyColumn, keyValueSql } from './correlation-key.js';
 import { AKS_GENERATED, WORKBENCH_GENERATED } from './csv-columns.js';
 import { V2_STAGED_PREFIX } from './jsonl-stager.js';
 import type { StagedFile } from './stage.js';
@@ -95,18 +96,22 @@ export function readStagedSql(
 
 /**
  * SELECT of a group with the stored system columns filled: the blob's id (its path facts are
- * stored once per blob), the row's timestamp and correlation key from the format's generated
- * columns (formats.md §5.6).
+ * stored once per blob), the row's timestamp from the format's generated columns (formats.md
+ * §5.6), and a v2 row's correlation key (a CSV row's stays in its key columns, which the views
+ * show as `_correlation_id`: correlation-key.ts).
  */
 export function selectGroupSql(
   group: StagedGroup,
   paths: readonly string[],
   types?: readonly string[],
 ): string {
-  const data = group.columns.map((name, i) => `s.c${i} AS ${quoteIdentifier(name)}`);
+  const data = group.columns.map((name, i) => {
+    const value = isCorrelationKeyColumn(name) ? keyValueSql(`s.c${i}`) : `s.c${i}`;
+    return `${value} AS ${quoteIdentifier(name)}`;
+  });
   const column = (name: string) => {
     const i = group.columns.findIndex((c) => c.toLowerCase() === name.toLowerCase());
-    // Typed loads may have read it as a number: the key is text either way.
+    // Typed loads may have read a column as a number; the time is parsed from text.
     return i < 0 ? undefined : `CAST(s.c${i} AS VARCHAR)`;
   };
   let ts: string;
@@ -115,17 +120,15 @@ export function selectGroupSql(
   let version = 'NULL';
   if (group.format === 'v2') {
     ts = 's._time';
+    // A v2 key has no data column the views could show instead: stored.
     corr = 's._corr';
     version = 's._mv';
   } else {
-    const [aksCorr, aksTs] = AKS_GENERATED;
-    const [wbTs, wbCorr, wbRequest] = WORKBENCH_GENERATED;
+    const [, aksTs] = AKS_GENERATED;
+    const [wbTs] = WORKBENCH_GENERATED;
     ts = column(aksTs) ?? column(wbTs) ?? 'NULL';
-    const nonEmpty = (expr: string | undefined) => (expr ? `NULLIF(${expr}, '')` : 'NULL');
-    corr =
-      column(aksCorr) !== undefined
-        ? nonEmpty(column(aksCorr))
-        : `COALESCE(${nonEmpty(column(wbCorr))}, ${nonEmpty(column(wbRequest))})`;
+    // The key stays in its data columns; the views show it from there (correlation-key.ts).
+    corr = 'NULL';
   }
   const system = [
     's._blob_id AS _blob_id',

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../sql.js';
+import { shownCorrelationSql } from './correlation-key.js';
 import {
   BLOBS_TABLE,
   DATA_SCHEMA,
@@ -58,11 +59,18 @@ async function storedTables(connection: DuckDBConnection): Promise<string[]> {
   return reader.getRowsJson().map((row) => String(row[0]));
 }
 
-/** Data columns of a stored table, in table order. */
-async function dataColumns(connection: DuckDBConnection, table: string): Promise<string[]> {
-  return [...(await tableColumns(connection, table)).keys()].filter(
-    (name) => !SYSTEM_COLUMN_NAMES.has(name.toLowerCase()),
-  );
+/** Data columns of a stored table and their types, in table order. */
+async function dataColumns(
+  connection: DuckDBConnection,
+  table: string,
+): Promise<Map<string, string>> {
+  const columns = await tableColumns(connection, table);
+  for (const name of columns.keys()) {
+    if (SYSTEM_COLUMN_NAMES.has(name.toLowerCase())) {
+      columns.delete(name);
+    }
+  }
+  return columns;
 }
 
 /**
@@ -80,24 +88,25 @@ export async function recreateViews(connection: DuckDBConnection): Promise<void>
   await recreateScored(connection);
 }
 
-/** The system columns as the role views show them, from stored rows `r` and their blob `b`. */
-const SHOWN_SYSTEM: Record<string, string> = {
-  _service: 'b.service',
-  _model: 'b.model',
-  // A v2 row carries its own version; the others take their blob's (NULL for v2 blobs).
-  _model_version: 'COALESCE(r._row_model_version, b.model_version)',
-  _identifier: 'b.identifier',
-  _date: 'b.day',
-  _ts: 'r._ts',
-  _correlation_id: 'r._correlation_id',
-  _row: 'r._row',
-  _blob: 'b.blob',
-};
-
-/** The select list of the system columns, in documented order (role views and `scored`). */
-const SHOWN_SYSTEM_COLUMNS = SYSTEM_COLUMNS.map(
-  ([name]) => `${SHOWN_SYSTEM[name]} AS ${quoteIdentifier(name)}`,
-);
+/**
+ * The system columns as the role views show them, from stored rows `r` (of a table with
+ * `columns`) and their blob `b`, in documented order (role views and `scored`).
+ */
+function shownSystemColumns(columns: ReadonlyMap<string, string>): string[] {
+  const shown: Record<string, string> = {
+    _service: 'b.service',
+    _model: 'b.model',
+    // A v2 row carries its own version; the others take their blob's (NULL for v2 blobs).
+    _model_version: 'COALESCE(r._row_model_version, b.model_version)',
+    _identifier: 'b.identifier',
+    _date: 'b.day',
+    _ts: 'r._ts',
+    _correlation_id: shownCorrelationSql(columns, 'r'),
+    _row: 'r._row',
+    _blob: 'b.blob',
+  };
+  return SYSTEM_COLUMNS.map(([name]) => `${shown[name]} AS ${quoteIdentifier(name)}`);
+}
 
 /** A stored table's rows with their blobs' path facts, as SQL (LEFT: no row ever vanishes). */
 function withBlobs(table: string): string {
@@ -120,9 +129,10 @@ export async function ensureViews(connection: DuckDBConnection): Promise<void> {
 }
 
 async function recreateRoleView(connection: DuckDBConnection, table: string): Promise<void> {
+  const data = await dataColumns(connection, table);
   const columns = [
-    ...SHOWN_SYSTEM_COLUMNS,
-    ...(await dataColumns(connection, table)).map((name) => `r.${quoteIdentifier(name)}`),
+    ...shownSystemColumns(data),
+    ...[...data.keys()].map((name) => `r.${quoteIdentifier(name)}`),
   ];
   await connection.run(`CREATE OR REPLACE VIEW main.${quoteIdentifier(table)} AS
     SELECT ${columns.join(', ')} FROM ${withBlobs(table)}`);
@@ -144,12 +154,14 @@ async function recreateRoleView(connection: DuckDBConnection, table: string): Pr
 async function recreateScored(connection: DuckDBConnection): Promise<void> {
   const inputData = await dataColumns(connection, 'inputs');
   const taken = new Set(
-    [...SYSTEM_COLUMNS.map(([name]) => name), ...inputData].map((name) => name.toLowerCase()),
+    [...SYSTEM_COLUMNS.map(([name]) => name), ...inputData.keys()].map((name) =>
+      name.toLowerCase(),
+    ),
   );
   taken.add('_matched');
   const predictionData = await dataColumns(connection, 'predictions');
   const predictionColumns: string[] = [];
-  for (const name of predictionData) {
+  for (const name of predictionData.keys()) {
     let alias = name;
     while (taken.has(alias.toLowerCase())) {
       alias = `prediction_${alias}`;
@@ -158,28 +170,29 @@ async function recreateScored(connection: DuckDBConnection): Promise<void> {
     predictionColumns.push(`p.${quoteIdentifier(name)} AS ${quoteIdentifier(alias)}`);
   }
   const inputs = [
-    ...SHOWN_SYSTEM_COLUMNS,
-    ...inputData.map((name) => `r.${quoteIdentifier(name)}`),
+    ...shownSystemColumns(inputData),
+    ...[...inputData.keys()].map((name) => `r.${quoteIdentifier(name)}`),
     'r._stream AS _mdq_stream',
     'r._row_model_version AS _mdq_rmv',
   ];
   const predictions = [
     'r._stream AS _mdq_stream',
     'r._row_model_version AS _mdq_rmv',
-    'r._correlation_id',
+    `${shownCorrelationSql(predictionData, 'r')} AS _correlation_id`,
     'r._row',
-    ...predictionData.map((name) => `r.${quoteIdentifier(name)}`),
+    ...[...predictionData.keys()].map((name) => `r.${quoteIdentifier(name)}`),
   ];
   await connection.run(`CREATE OR REPLACE VIEW main.scored AS
     SELECT i.* EXCLUDE (_mdq_stream, _mdq_rmv),
       ${[...predictionColumns, 'p._correlation_id IS NOT NULL AS _matched'].join(', ')}
     FROM (SELECT ${inputs.join(', ')} FROM ${withBlobs('inputs')}) i
     LEFT JOIN (
-      SELECT ${predictions.join(', ')} FROM ${storedTable('predictions')} r
-      WHERE r._correlation_id IS NOT NULL
+      SELECT * EXCLUDE (_mdq_blob_id) FROM (
+        SELECT ${predictions.join(', ')}, r._blob_id AS _mdq_blob_id
+        FROM ${storedTable('predictions')} r)
+      WHERE _correlation_id IS NOT NULL
       QUALIFY row_number() OVER (
-        PARTITION BY r._stream, r._row_model_version, r._correlation_id, r._row
-        ORDER BY r._blob_id) = 1
+        PARTITION BY _mdq_stream, _mdq_rmv, _correlation_id, _row ORDER BY _mdq_blob_id) = 1
     ) p ON i._mdq_stream IS NOT DISTINCT FROM p._mdq_stream
       -- NULL versions (a v2 event without modelversion) still match each other.
       AND i._mdq_rmv IS NOT DISTINCT FROM p._mdq_rmv

@@ -1,13 +1,15 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier } from '../sql.js';
 import { type InferredType, widen } from './column-types.js';
+import { isCorrelationKeyColumn } from './correlation-key.js';
 import { ensureTable, storedTable, tableColumns } from './schema.js';
 import { STORED_SYSTEM_COLUMNS } from './system-columns.js';
 
 /**
  * Makes `table` (stored) able to take the incoming data columns: creates it with the system columns,
- * adds new columns, widens existing ones (never narrows). Runs inside the batch transaction,
- * before any row changes (DuckDB refuses to ALTER a table modified in the same transaction).
+ * adds new columns, widens existing ones (never narrows); correlation key columns are always text
+ * (correlation-key.ts). Runs inside the batch transaction, before any row changes (DuckDB
+ * refuses to ALTER a table modified in the same transaction).
  * Returns the table's final column name and type for each incoming column (by lower-case name).
  */
 export async function fitColumns(
@@ -21,8 +23,9 @@ export async function fitColumns(
     existing.set(name.toLowerCase(), { name, type });
   }
   const fitted = new Map<string, { name: string; type: string }>();
-  for (const [column, inferred] of incoming) {
+  for (const [column, guessed] of incoming) {
     const key = column.toLowerCase();
+    const inferred: InferredType = isCorrelationKeyColumn(column) ? 'VARCHAR' : guessed;
     if (fitted.has(key)) {
       continue;
     }
