@@ -17,7 +17,7 @@ function stage(input: string | Buffer, size = 3, layout: LayoutKind = 'aks') {
 test('CRLF header with LF rows, lone CR and blank lines become plain LF rows, header removed', () => {
   for (const size of [1, 2, 5, 1024]) {
     expect(stage('a,b\r\n1,2\n3,4\r\n\r\n5,6\r7,8', size)).toEqual({
-      text: '0,0,0,0,1,2\n0,0,1,1,3,4\n0,0,2,2,5,6\n0,0,3,3,7,8\n',
+      text: '0,0,0,1,2\n0,0,1,3,4\n0,0,2,5,6\n0,0,3,7,8\n',
       columns: ['a', 'b'],
       rows: 4,
       ragged: false,
@@ -29,7 +29,7 @@ test('quoted commas, doubled quotes and line breaks inside quotes are kept as wr
   const input = 'name,note\n"a, b","say ""hi"""\n"multi\r\nline",x\n';
   for (const size of [1, 4, 100]) {
     expect(stage(input, size).text).toBe(
-      '0,0,0,0,"a, b","say ""hi"""\n0,0,1,1,"multi\r\nline",x\n',
+      '0,0,0,"a, b","say ""hi"""\n0,0,1,"multi\r\nline",x\n',
     );
   }
 });
@@ -40,7 +40,7 @@ test('a BOM is dropped, UTF-8 is kept, a repeated header is dropped', () => {
     Buffer.from('nom,café\nà,1\nnom,café\né,2\n'),
   ]);
   expect(stage(input, 1)).toEqual({
-    text: '0,0,0,0,à,1\n0,0,1,1,é,2\n',
+    text: '0,0,0,à,1\n0,0,1,é,2\n',
     columns: ['nom', 'café'],
     rows: 2,
     ragged: false,
@@ -54,7 +54,7 @@ test('0-byte and header-only blobs stage no rows', () => {
 
 test('short rows are padded; a longer row marks the file ragged with extra positional columns', () => {
   expect(stage('a,b,c\n1\n1,2,3,4\n')).toEqual({
-    text: '0,0,0,0,1,,\n0,0,1,1,1,2,3,4\n',
+    text: '0,0,0,1,,\n0,0,1,1,2,3,4\n',
     columns: ['a', 'b', 'c', '3'],
     rows: 2,
     ragged: true,
@@ -73,17 +73,17 @@ test('headerless files get positional names: Workbench generated columns, AKS $a
   expect(aks.columns.slice(0, 3)).toEqual(['0', '1', '$aml_dc_correlation_id']);
   expect(aks.columns).toHaveLength(10);
   expect(stage('5,6\n', 7, 'aks').columns).toEqual(['0', '1']);
-  expect(stage('5,6\n').text).toBe('0,0,0,0,5,6\n');
+  expect(stage('5,6\n').text).toBe('0,0,0,5,6\n');
 });
 
 test('each row carries its ordinal within its correlation key (AKS id; Workbench id or request)', () => {
   const aks = '$aml_dc_correlation_id,x\nc1,1\nc2,2\n"c1",3\n,4\n,5\n';
   expect(stage(aks).text).toBe(
-    '0,0,0,0,c1,1\n0,0,1,0,c2,2\n0,0,2,1,"c1",3\n0,0,3,0,,4\n0,0,4,1,,5\n',
+    '0,0,0,c1,1\n0,0,0,c2,2\n0,0,1,"c1",3\n0,0,0,,4\n0,0,1,,5\n',
   );
   const wb = '$Timestamp,$CorrelationId,$RequestId\nt,,r1\nt,k,r1\nt,,r1\n';
   expect(new CsvStager('workbench', 7, 3).push(Buffer.from(wb)).toString()).toBe(
-    '7,3,0,0,t,,r1\n7,3,1,0,t,k,r1\n7,3,2,1,t,,r1\n',
+    '7,3,0,t,,r1\n7,3,0,t,k,r1\n7,3,1,t,,r1\n',
   );
 });
 

@@ -23,7 +23,7 @@ export interface StagedCsvSample {
 }
 
 export interface StagedCsvShape {
-  /** Data column names in staged order (after `_line`). */
+  /** Data column names in staged order (after the prefix: `_blob_id,_stream,_row`). */
   columns: string[];
   /** Data rows written. */
   rows: number;
@@ -38,7 +38,7 @@ export interface StagedCsvShape {
  * - the header line is removed (its names become `columns`) and repeats of it are dropped;
  * - blank lines are dropped, a UTF-8 BOM is dropped, invalid UTF-8 is refused;
  * - short (ragged) rows are padded to the header width; each row is prefixed with the blob's
- *   id and stream, the row's ordinal in the blob and its ordinal within its correlation key.
+ *   id and stream and the row's ordinal within its correlation key.
  */
 export class CsvStager {
   readonly #layout: LayoutKind;
@@ -95,7 +95,7 @@ export class CsvStager {
         this.#scanFrom = 0;
       }
     }
-    // Every staged line is its input line plus a prefix of four numbers (< 96 bytes) and
+    // Every staged line is its input line plus a prefix of three numbers (< 96 bytes) and
     // padding commas; reserve for the common case and grow when a line needs more.
     this.#reserve(buf.length + (buf.length >>> 3) + 1024, false);
     let lineStart = 0;
@@ -319,8 +319,6 @@ export class CsvStager {
     for (let i = 0; i < blobFields.length; i += 1) {
       out[at++] = blobFields[i] as number;
     }
-    at = writeNumber(out, at, this.#rows);
-    out[at++] = COMMA;
     at = writeNumber(out, at, row);
     out[at++] = COMMA;
     at += buf.copy(out, at, start, end);

@@ -71,7 +71,6 @@ export function readStagedSql(
       : ([
           ['_blob_id', 'BIGINT'],
           ['_stream', 'BIGINT'],
-          ['_line', 'BIGINT'],
           ['_row', 'BIGINT'],
         ] as const);
   const columns = [...prefix, ...positional]
