@@ -21,19 +21,27 @@ afterAll(async () => {
   await tmp.cleanup();
 });
 
-async function pullArchive(name: string, archive: Archive) {
+/** A source folder and database under `name`; each pullMore adds `archive`, then pulls days 1-4. */
+function archivePulls(name: string) {
   const root = join(tmp.path, name, 'source');
-  await writeArchive(root, archive);
   const dbPath = join(tmp.path, name, 'mdq.duckdb');
-  const result = await pull({
-    store: new LocalBlobStore(root),
-    source: root,
-    dbPath,
-    service: 'irisapp',
-    from: { year: 2024, month: 1, day: 1 },
-    to: { year: 2024, month: 1, day: 4 },
-  });
-  return { result, dbPath };
+  const pullMore = async (archive: Archive) => {
+    await writeArchive(root, archive);
+    return pull({
+      store: new LocalBlobStore(root),
+      source: root,
+      dbPath,
+      service: 'irisapp',
+      from: { year: 2024, month: 1, day: 1 },
+      to: { year: 2024, month: 1, day: 4 },
+    });
+  };
+  return { dbPath, pullMore };
+}
+
+async function pullArchive(name: string, archive: Archive) {
+  const { dbPath, pullMore } = archivePulls(name);
+  return { result: await pullMore(archive), dbPath };
 }
 
 test('AKS: CRLF header with LF rows, unpadded day, schema change, empty blobs, aligned join', async () => {
@@ -247,21 +255,11 @@ test('numeric correlation ids stay text, so rows loaded the fast and the careful
   const inputs = `x,$aml_dc_correlation_id\n${ids.map((id) => `${id},${id}`).join('\n')}\n`;
   const scores = ids.map((id, i) => `${i === ids.length - 1 ? 'n/a' : i},${id}`);
   const predictions = `score,$aml_dc_correlation_id\n${scores.join('\n')}\n`;
-  const root = join(tmp.path, 'numeric-keys', 'source');
-  const dbPath = join(tmp.path, 'numeric-keys', 'mdq.duckdb');
-  const pullIt = () =>
-    pull({
-      store: new LocalBlobStore(root),
-      source: root,
-      dbPath,
-      service: 'irisapp',
-      from: { year: 2024, month: 1, day: 1 },
-      to: { year: 2024, month: 1, day: 1 },
-    });
-  await writeArchive(root, { [day.replaceAll('%s', 'inputs')]: inputs });
-  expect((await pullIt()).rowsByTable).toEqual({ inputs: 300 });
-  await writeArchive(root, { [day.replaceAll('%s', 'predictions')]: predictions });
-  expect((await pullIt()).rowsByTable).toEqual({ predictions: 300 });
+  const { dbPath, pullMore } = archivePulls('numeric-keys');
+  const inputsPull = await pullMore({ [day.replaceAll('%s', 'inputs')]: inputs });
+  expect(inputsPull.rowsByTable).toEqual({ inputs: 300 });
+  const predictionsPull = await pullMore({ [day.replaceAll('%s', 'predictions')]: predictions });
+  expect(predictionsPull.rowsByTable).toEqual({ predictions: 300 });
 
   expect(
     await queryDb(
@@ -299,25 +297,14 @@ test('the key comes from the first non-empty key column, matched in any case; ""
 });
 
 test('rows that stored their key (databases from earlier versions) keep it and join new rows', async () => {
-  const root = join(tmp.path, 'stored-keys', 'source');
-  const dbPath = join(tmp.path, 'stored-keys', 'mdq.duckdb');
+  const { dbPath, pullMore } = archivePulls('stored-keys');
   const folder = (role: string, day: number) =>
     `sub1/rg1/ws1/irisapp/iris/3/${role}/2024/01/0${day}/${role}.csv`;
-  const pullIt = () =>
-    pull({
-      store: new LocalBlobStore(root),
-      source: root,
-      dbPath,
-      service: 'irisapp',
-      from: { year: 2024, month: 1, day: 1 },
-      to: { year: 2024, month: 1, day: 2 },
-    });
-  await writeArchive(root, {
+  await pullMore({
     [folder('inputs', 1)]: 'x,$aml_dc_correlation_id\n1,k1\n2,k2\n',
     [folder('predictions', 1)]: 'y,$aml_dc_correlation_id\n10,k1\n20,k2\n',
     [folder('labels', 1)]: 'label,$aml_dc_correlation_id\nok,7\n',
   });
-  await pullIt();
   // What earlier versions stored: a copy of every key, and keys typed like any column (a
   // number as '7.0'). The views must show the stored key, even where the column disagrees.
   const db = await openDatabase(dbPath);
@@ -333,11 +320,11 @@ test('rows that stored their key (databases from earlier versions) keep it and j
   } finally {
     db.close();
   }
-  await writeArchive(root, {
+  const later = await pullMore({
     [folder('inputs', 2)]: 'x,$aml_dc_correlation_id\n3,k3\n',
     [folder('predictions', 2)]: 'y,$aml_dc_correlation_id\n30,k3\n',
   });
-  expect((await pullIt()).rowsByTable).toEqual({ inputs: 1, predictions: 1 });
+  expect(later.rowsByTable).toEqual({ inputs: 1, predictions: 1 });
   expect(
     await queryDb(dbPath, 'SELECT x, _correlation_id AS k, y, _matched FROM scored ORDER BY x'),
   ).toEqual([
