@@ -28,9 +28,7 @@ test('CRLF header with LF rows, lone CR and blank lines become plain LF rows, he
 test('quoted commas, doubled quotes and line breaks inside quotes are kept as written', () => {
   const input = 'name,note\n"a, b","say ""hi"""\n"multi\r\nline",x\n';
   for (const size of [1, 4, 100]) {
-    expect(stage(input, size).text).toBe(
-      '0,0,0,"a, b","say ""hi"""\n0,0,1,"multi\r\nline",x\n',
-    );
+    expect(stage(input, size).text).toBe('0,0,0,"a, b","say ""hi"""\n0,0,1,"multi\r\nline",x\n');
   }
 });
 
@@ -78,9 +76,7 @@ test('headerless files get positional names: Workbench generated columns, AKS $a
 
 test('each row carries its ordinal within its correlation key (AKS id; Workbench id or request)', () => {
   const aks = '$aml_dc_correlation_id,x\nc1,1\nc2,2\n"c1",3\n,4\n,5\n';
-  expect(stage(aks).text).toBe(
-    '0,0,0,c1,1\n0,0,0,c2,2\n0,0,1,"c1",3\n0,0,0,,4\n0,0,1,,5\n',
-  );
+  expect(stage(aks).text).toBe('0,0,0,c1,1\n0,0,0,c2,2\n0,0,1,"c1",3\n0,0,0,,4\n0,0,1,,5\n');
   const wb = '$Timestamp,$CorrelationId,$RequestId\nt,,r1\nt,k,r1\nt,,r1\n';
   expect(new CsvStager('workbench', 7, 3).push(Buffer.from(wb)).toString()).toBe(
     '7,3,0,t,,r1\n7,3,0,t,k,r1\n7,3,1,t,,r1\n',
