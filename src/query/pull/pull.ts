@@ -25,6 +25,7 @@ import type {
   PullResult,
   QuarantinedBlob,
 } from './types.js';
+import { WriteBlocks } from './write-blocks.js';
 
 const DEFAULT_BATCH_BLOBS = 1000;
 /**
@@ -124,6 +125,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     const stagingMemory = new StagingMemory(
       options.batch?.maxInMemoryBytes ?? MAX_STAGED_IN_MEMORY_BYTES,
     );
+    const writeBlocks = new WriteBlocks();
     // rejectOnClear: queued downloads must settle when a failure clears the queue.
     const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
     const limit = pLimit({ concurrency, rejectOnClear: true });
@@ -193,6 +195,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
                 registryFor,
                 signal,
                 memory: stagingMemory,
+                blocks: writeBlocks,
                 onBytes: (bytes) => {
                   progress.bytesDownloaded += bytes;
                 },

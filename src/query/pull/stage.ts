@@ -11,6 +11,7 @@ import type { StagingDir } from './staging-dir.js';
 import type { StagingMemory } from './staging-memory.js';
 import type { PlannedBlob } from './types.js';
 import { UnparsableBlobError } from './unparsable.js';
+import { WriteBlocks } from './write-blocks.js';
 
 /**
  * Blobs up to this size are staged in memory and written, many to one file, when their batch
@@ -52,6 +53,8 @@ export interface StageContext {
    * its blob's size of it until the caller gives it back (after loading).
    */
   memory?: StagingMemory;
+  /** Write blocks shared by the pull's file sinks; without, each sink allocates its own. */
+  blocks?: WriteBlocks;
 }
 
 /** Where staged bytes go: memory for small blobs, a file for large ones. */
@@ -98,7 +101,7 @@ async function downloadOnce(
   const inMemory =
     planned.blob.size <= IN_MEMORY_LIMIT &&
     (context.memory === undefined || context.memory.tryTake(planned.blob.size));
-  const sink = inMemory ? memorySink() : fileSink(file);
+  const sink = inMemory ? memorySink() : fileSink(file, context.blocks ?? new WriteBlocks());
   // Held only while the staged rows are in memory: given back unless the caller gets chunks.
   const giveBack = () => {
     if (inMemory) {
@@ -175,23 +178,24 @@ function memorySink(): Sink {
  * Staged output arrives in network-sized pieces (~64 KB). It is copied into 1 MiB blocks that
  * are written whole and reused once written: one fs write per MiB (each write wakes a libuv
  * thread, which on 2 busy cores preempts the main thread: 1.9 s of a 1 GB pull's profile went
- * to 64 KB writes), and no fresh memory per piece (allocating ~1 GB of buffers per pull cost
- * ~100 full GCs).
+ * to 64 KB writes), and no fresh memory per piece or per blob (write-blocks.ts).
  */
-const BLOCK_BYTES = 1024 * 1024;
-
-function fileSink(file: string): Sink {
+function fileSink(file: string, blocks: WriteBlocks): Sink {
   const stream = createWriteStream(file);
-  const free: Buffer[] = [];
-  let block: Buffer = Buffer.allocUnsafe(BLOCK_BYTES);
+  let block = blocks.take();
   let used = 0;
   const flush = async () => {
     if (used === 0) {
       return;
     }
     const full = block;
-    const written = stream.write(full.subarray(0, used), () => free.push(full));
-    block = free.pop() ?? Buffer.allocUnsafe(BLOCK_BYTES);
+    // The callback runs once the write no longer reads the block; a failed write drops it.
+    const written = stream.write(full.subarray(0, used), (error) => {
+      if (!error) {
+        blocks.give(full);
+      }
+    });
+    block = blocks.take();
     used = 0;
     if (!written) {
       await once(stream, 'drain');
@@ -202,11 +206,11 @@ function fileSink(file: string): Sink {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       let offset = 0;
       while (offset < bytes.length) {
-        const n = Math.min(BLOCK_BYTES - used, bytes.length - offset);
+        const n = Math.min(WriteBlocks.BYTES - used, bytes.length - offset);
         bytes.copy(block, used, offset, offset + n);
         used += n;
         offset += n;
-        if (used === BLOCK_BYTES) {
+        if (used === WriteBlocks.BYTES) {
           await flush();
         }
       }
@@ -215,6 +219,7 @@ function fileSink(file: string): Sink {
       await flush();
       stream.end();
       await once(stream, 'finish');
+      blocks.give(block);
       return { file };
     },
     destroy() {
