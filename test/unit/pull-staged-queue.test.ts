@@ -72,3 +72,22 @@ test('a failure wakes both sides: the loader gets the error, waiting downloads r
   await expect(next).rejects.toThrow('download failed: a');
   await expect(room).resolves.toBeUndefined();
 });
+
+test('with maxInMemoryBytes, a batch is also ready once that many in-memory bytes wait', async () => {
+  const inMemory = (size: number, name: string) => ({ ...staged(size, name), chunks: [] });
+  const queue = new StagedQueue(1000);
+  const limits = { maxBlobs: 10, maxBytes: 100, maxInMemoryBytes: 30 };
+  const taking = queue.take(limits);
+  // Bytes staged to files do not count towards it.
+  queue.push(staged(40, 'file'));
+  queue.push(inMemory(20, 'm1'));
+  expect(await state(taking)).toBe('pending');
+  queue.push(inMemory(10, 'm2'));
+  expect((await taking)?.map((s) => s.planned.blob.name)).toEqual(['file', 'm1', 'm2']);
+  // The bytes taken no longer count: 20 in-memory bytes are not enough.
+  queue.push(inMemory(20, 'm3'));
+  const next = queue.take(limits);
+  expect(await state(next)).toBe('pending');
+  queue.close();
+  expect((await next)?.map((s) => s.planned.blob.name)).toEqual(['m3']);
+});
