@@ -12,9 +12,10 @@ export interface BatchLimits {
  * Hands staged files from the downloads to the loader in batches, so loading overlaps
  * downloading while both the staging disk and the batches stay bounded:
  * - the loader waits for a FULL batch (`maxBlobs`, `maxBytes`, or `maxInMemoryBytes` of blobs
- *   staged in memory when given) unless no more files will come or the downloads are paused: DuckDB pays dearly for small INSERTs (each leaves partly filled
- *   row groups that the next checkpoint rewrites; measured 5.8 s for 500 MB in batches of 70 MB
- *   against 3.2 s in batches of 250 MB);
+ *   staged in memory when given) unless no more files will come or the downloads are paused:
+ *   DuckDB pays dearly for small INSERTs (each leaves partly filled row groups that the next
+ *   checkpoint rewrites; measured 5.8 s for 500 MB in batches of 70 MB against 3.2 s in
+ *   batches of 250 MB);
  * - downloads wait while `maxPendingBytes` staged bytes are not yet loaded.
  */
 export class StagedQueue {
