@@ -130,24 +130,13 @@ test('wrong service: one line naming the services that exist, exit 1', async () 
 
 test('bad dates are usage errors (exit 2) with a hint', async () => {
   const { root, db } = await freshArchive('dates');
-  const notADate = await runMdq(
-    aksPullArgs(root, db).map((a) => (a === '2024-01-01' ? '2024-13-01' : a)),
-  );
+  // AKS_ARCHIVE's pull arguments with other --from and --to values.
+  const withDates = (from: string, to: string) =>
+    aksPullArgs(root, db).map((a) => (a === '2024-01-01' ? from : a === '2024-01-04' ? to : a));
+  const notADate = await runMdq(withDates('2024-13-01', '2024-01-04'));
   expect(notADate.code).toBe(2);
   expect(notADate.stderr).toMatch(/^mdq: --from "2024-13-01" is not a date\nhint: .*YYYY-MM-DD/);
-  const reversed = await runMdq([
-    'pull',
-    '--source',
-    root,
-    '--db',
-    db,
-    '--service',
-    'irisapp',
-    '--from',
-    '2024-02-01',
-    '--to',
-    '2024-01-01',
-  ]);
+  const reversed = await runMdq(withDates('2024-02-01', '2024-01-01'));
   expect(reversed.code).toBe(2);
   expect(reversed.stderr).toMatch(/^mdq: --from 2024-02-01 is after --to 2024-01-01\nhint: /);
   const missing = await runMdq(['pull', '--source', root, '--service', 'irisapp']);

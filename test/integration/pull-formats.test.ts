@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openDatabase } from '../../src/query/database.js';
-import { pull } from '../../src/query/pull/index.js';
-import { LocalBlobStore } from '../../src/store/local-store.js';
+import { pullFolder } from '../helpers/pull-folder.js';
 import { queryDb } from '../helpers/query-db.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import {
@@ -27,14 +26,7 @@ function archivePulls(name: string) {
   const dbPath = join(tmp.path, name, 'mdq.duckdb');
   const pullMore = async (archive: Archive) => {
     await writeArchive(root, archive);
-    return pull({
-      store: new LocalBlobStore(root),
-      source: root,
-      dbPath,
-      service: 'irisapp',
-      from: { year: 2024, month: 1, day: 1 },
-      to: { year: 2024, month: 1, day: 4 },
-    });
+    return pullFolder(root, dbPath, { lastDay: 4 });
   };
   return { dbPath, pullMore };
 }

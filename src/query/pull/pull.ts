@@ -40,8 +40,9 @@ const DEFAULT_BATCH_BYTES = 512 * 1024 * 1024;
  * is worth one more INSERT (1 GB pull: 10.5 s -> 9.6 s; a quarter was no better). It starts
  * sooner still once small blobs fill the in-memory staging: a pull of ~1 MB blobs is bound by
  * the main thread staging them, which left ~20% of the CPU idle until the first load (700 MB
- * pull: medians 7.08 -> 6.73 s, 4 interleaved pairs). Large blobs never stage in memory, and for them a small first batch
- * cost more than it saved (5.4-5.8 s against 5.75-5.8 s with 64 MiB).
+ * pull: medians 7.08 -> 6.73 s, 4 interleaved pairs). Large blobs never stage in memory, and
+ * for them a small first batch cost more than it saved (5.4-5.8 s against 5.75-5.8 s with
+ * 64 MiB).
  */
 const FIRST_BATCH_BYTES = DEFAULT_BATCH_BYTES / 2;
 /**
@@ -126,9 +127,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     };
     const queue = new StagedQueue(MAX_PENDING_BYTES);
     const memory = new MemoryBudget(connection, memoryLimits);
-    const stagingMemory = new StagingMemory(
-      options.batch?.maxInMemoryBytes ?? MAX_STAGED_IN_MEMORY_BYTES,
-    );
+    const inMemoryCap = options.batch?.maxInMemoryBytes ?? MAX_STAGED_IN_MEMORY_BYTES;
+    const stagingMemory = new StagingMemory(inMemoryCap);
     const writeBlocks = new WriteBlocks();
     // rejectOnClear: queued downloads must settle when a failure clears the queue.
     const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
@@ -222,7 +222,6 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     const maxBlobs = options.batch?.maxBlobs ?? DEFAULT_BATCH_BLOBS;
     const batchBytes = (first: boolean) =>
       options.batch?.maxBytes ?? (first ? FIRST_BATCH_BYTES : DEFAULT_BATCH_BYTES);
-    const inMemoryCap = options.batch?.maxInMemoryBytes ?? MAX_STAGED_IN_MEMORY_BYTES;
     try {
       for (;;) {
         const first = progress.batchesCommitted === 0;

@@ -53,8 +53,8 @@ export interface StageContext {
    * its blob's size of it until the caller gives it back (after loading).
    */
   memory?: StagingMemory;
-  /** Write blocks shared by the pull's file sinks; without, each sink allocates its own. */
-  blocks?: WriteBlocks;
+  /** Write blocks shared by the pull's file sinks (write-blocks.ts). */
+  blocks: WriteBlocks;
 }
 
 /** Where staged bytes go: memory for small blobs, a file for large ones. */
@@ -101,7 +101,7 @@ async function downloadOnce(
   const inMemory =
     planned.blob.size <= IN_MEMORY_LIMIT &&
     (context.memory === undefined || context.memory.tryTake(planned.blob.size));
-  const sink = inMemory ? memorySink() : fileSink(file, context.blocks ?? new WriteBlocks());
+  const sink = inMemory ? memorySink() : fileSink(file, context.blocks);
   // Held only while the staged rows are in memory: given back unless the caller gets chunks.
   const giveBack = () => {
     if (inMemory) {
