@@ -11,6 +11,7 @@ import {
   type Azurite,
   startAzurite,
 } from '../test/helpers/azurite.js';
+import { processCpuSeconds } from './process-cpu.js';
 
 export interface BenchAzurite extends Azurite {
   service: BlobServiceClient;
@@ -18,6 +19,8 @@ export interface BenchAzurite extends Azurite {
   container(prefix: string): Promise<ContainerClient>;
   /** Read + list SAS URL of a container (what a user hands azcopy). */
   sasUrl(container: string): string;
+  /** CPU seconds Azurite has used so far (process-cpu.ts). */
+  cpuSeconds(): number;
 }
 
 /** Azurite as a child process (test/helpers/azurite.ts), with the clients the bench needs. */
@@ -43,5 +46,6 @@ export async function startBenchAzurite(): Promise<BenchAzurite> {
       ).toString();
       return `${azurite.blobEndpoint}/${container}?${sas}`;
     },
+    cpuSeconds: () => processCpuSeconds(azurite.pid),
   };
 }

@@ -17,8 +17,10 @@ export function describeRuns(scenarios: PullScenarioResult[], collector: Collect
       '',
       `- Archive: ${a.blobs} blobs, ${(a.bytes / 1e6).toFixed(1)} MB, ${a.rows.inputs.toLocaleString('en-US')} input + ${a.rows.predictions.toLocaleString('en-US')} prediction rows (AKS layout, 2 identifiers × days, generated with mdq's AKS encoder in ${scenario.generationSeconds.toFixed(1)} s)`,
       `- mdq pull (the built CLI, \`node dist/cli/main.js pull --source az://…\`, defaults): ${s(scenario.mdq)} s; peak RSS ${scenario.mdqRss.map((b) => (b / 2 ** 20).toFixed(0)).join(', ')} MiB (\`mdq --version\`: ${mib(scenario.baselineRss)})`,
+      `- CPU (core-s, user + system, all threads) of those pulls: mdq ${s(scenario.mdqCpu.map((c) => c.process))}, Azurite serving them ${s(scenario.mdqCpu.map((c) => c.server))}`,
       `- azcopy copy … --recursive --from-to BlobLocal: ${typeof scenario.azcopy === 'string' ? scenario.azcopy : `${s(scenario.azcopy)} s`}`,
       `- limit total: ${s(scenario.limit.map((r) => r.seconds))} s; download ${s(scenario.limit.map((r) => r.downloadSeconds))} s; known-column load ${s(scenario.limit.map((r) => r.loadSeconds))} s (in its own process, DuckDB's default memory limit: peak RSS ${scenario.limit.map((r) => (r.loadRssBytes / 2 ** 20).toFixed(0)).join(', ')} MiB)`,
+      `- the limit's CPU (core-s): download client ${s(scenario.limit.map((r) => r.cpu.client))}, Azurite ${s(scenario.limit.map((r) => r.cpu.server))}, load's process (start-up included) ${s(scenario.limit.map((r) => r.cpu.load))}`,
       ...(scenario.loadAtMdqLimit
         ? [
             `- the same load under mdq's memory settings (memory_limit ${memoryLimitSetting(DEFAULT_MEMORY_LIMITS.initialBytes)}, 8 MiB read buffer), once: ${scenario.loadAtMdqLimit.seconds.toFixed(2)} s, peak RSS ${mib(scenario.loadAtMdqLimit.maxRssBytes)}`,

@@ -9,7 +9,8 @@ import { STORAGE_VERSION } from '../../src/query/database.js';
 import { MIN_BUFFER_SIZE } from '../../src/query/pull/read-staged.js';
 import { quoteIdentifier, quoteLiteral } from '../../src/query/sql.js';
 import { IDENTIFIERS, INPUT_COLUMNS, PREDICTION_COLUMNS } from '../archive.js';
-import { runWithPeakRss } from '../peak-rss.js';
+import { runMeasured } from '../measured-child.js';
+import { ownCpuSeconds } from '../process-cpu.js';
 import { secondsSince } from '../stats.js';
 
 export interface LimitRun {
@@ -20,6 +21,11 @@ export interface LimitRun {
   rows: number;
   /** Peak RSS of the load's process (DuckDB's defaults). */
   loadRssBytes: number;
+  /**
+   * CPU seconds of the whole job: the download (this process as the client, plus the storage
+   * server's share, measured by the caller's `serverCpuSeconds`) and the load's process.
+   */
+  cpu: { client: number; server: number; load: number };
   /** The downloaded files, there until the caller removes `dir`. */
   files: string[];
 }
@@ -34,8 +40,11 @@ export async function runRawLimit(
   container: ContainerClient,
   dir: string,
   concurrency: number,
+  serverCpuSeconds: () => number,
 ): Promise<LimitRun> {
   const start = process.hrtime.bigint();
+  const clientCpu = ownCpuSeconds();
+  const serverCpu = serverCpuSeconds();
   const names: string[] = [];
   for await (const page of container.listBlobsFlat().byPage({ maxPageSize: 5000 })) {
     for (const item of page.segment.blobItems) {
@@ -59,6 +68,7 @@ export async function runRawLimit(
     ),
   );
   const downloadSeconds = secondsSince(start);
+  const cpu = { client: ownCpuSeconds() - clientCpu, server: serverCpuSeconds() - serverCpu };
   const files = names.map((name) => join(dir, 'files', name));
   const load = await loadKnownColumns(join(dir, 'limit.duckdb'), files);
   return {
@@ -69,6 +79,7 @@ export async function runRawLimit(
     bytes: sizes.reduce((a, b) => a + b, 0),
     rows: load.rows,
     loadRssBytes: load.maxRssBytes,
+    cpu: { ...cpu, load: load.cpuSeconds },
     files,
   };
 }
@@ -83,6 +94,8 @@ export interface LoadRun {
   rows: number;
   /** Peak RSS of the process that loaded (Node, DuckDB, nothing else). */
   maxRssBytes: number;
+  /** CPU seconds of that process, start-up included. */
+  cpuSeconds: number;
 }
 
 /**
@@ -134,7 +147,7 @@ export async function loadKnownColumns(
       counts,
     }),
   );
-  const run = await runWithPeakRss('bench/baselines/load-child.mjs', [jobFile]);
+  const run = await runMeasured('bench/baselines/load-child.mjs', [jobFile]);
   const { seconds, rows } = JSON.parse(run.stdout) as { seconds: number; rows: number };
-  return { seconds, rows, maxRssBytes: run.maxRssBytes };
+  return { seconds, rows, maxRssBytes: run.maxRssBytes, cpuSeconds: run.cpuSeconds };
 }

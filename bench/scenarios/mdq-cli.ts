@@ -1,14 +1,16 @@
 import type { Day } from '../../src/layout/types.js';
 import { BENCH_SERVICE } from '../archive.js';
-import { runWithPeakRss } from '../peak-rss.js';
+import { runMeasured } from '../measured-child.js';
 import { secondsSince } from '../stats.js';
 import type { PullTarget } from './mdq-pull.js';
 
 export interface CliPull {
   /** Wall time of the CLI process, Node's start-up included: what a user waits. */
   seconds: number;
-  /** Peak resident set of the whole process (bench/rss-report.mjs). */
+  /** Peak resident set of the whole process (bench/usage-report.mjs). */
   maxRssBytes: number;
+  /** CPU seconds of the whole process, DuckDB's threads included. */
+  cpuSeconds: number;
   /** Blobs the pull loaded, from its summary line. */
   blobsLoaded: number;
 }
@@ -21,7 +23,7 @@ const CLI = 'dist/cli/main.js';
 
 /** Peak RSS of `mdq --version`: Node and mdq's imports, before any pulling. */
 export async function cliBaselineRss(): Promise<number> {
-  return (await runWithPeakRss(CLI, ['--version'])).maxRssBytes;
+  return (await runMeasured(CLI, ['--version'])).maxRssBytes;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function runCliPull(
 ): Promise<CliPull & { stderr: string }> {
   const { archive } = target;
   const start = process.hrtime.bigint();
-  const { stderr, maxRssBytes } = await runWithPeakRss(
+  const { stderr, maxRssBytes, cpuSeconds } = await runMeasured(
     CLI,
     [
       'pull',
@@ -59,5 +61,5 @@ export async function runCliPull(
   if (loaded === undefined) {
     throw new Error(`no summary line in mdq pull's output: ${stderr.slice(-300)}`);
   }
-  return { seconds, maxRssBytes, blobsLoaded: Number(loaded), stderr };
+  return { seconds, maxRssBytes, cpuSeconds, blobsLoaded: Number(loaded), stderr };
 }

@@ -24,6 +24,8 @@ export interface PullScenarioResult {
   mdq: number[];
   /** Peak RSS of each of those pulls. */
   mdqRss: number[];
+  /** CPU seconds of each of those pulls: mdq's process, and Azurite serving it. */
+  mdqCpu: Array<{ process: number; server: number }>;
   /** Peak RSS of `mdq --version`: what the CLI costs before pulling anything. */
   baselineRss: number;
   /** Seconds per azcopy run, or why azcopy could not run. */
@@ -73,6 +75,7 @@ export async function runPullScenario(
     generationSeconds: generated.seconds,
     mdq: [],
     mdqRss: [],
+    mdqCpu: [],
     baselineRss: await cliBaselineRss(),
     azcopy: options.azcopy.ok ? [] : options.azcopy.reason,
     limit: [],
@@ -85,9 +88,11 @@ export async function runPullScenario(
     let lastDb = '';
     for (let run = 0; run < options.runs; run++) {
       const dbPath = join(work, `pull-${run}`, 'mdq.duckdb');
+      const serverCpu = azurite.cpuSeconds();
       const pulled = await runCliPull(target, dbPath);
       result.mdq.push(pulled.seconds);
       result.mdqRss.push(pulled.maxRssBytes);
+      result.mdqCpu.push({ process: pulled.cpuSeconds, server: azurite.cpuSeconds() - serverCpu });
       const counts = await countPulledRows(dbPath);
       if (
         counts.inputs !== archive.rows.inputs ||
@@ -123,7 +128,12 @@ export async function runPullScenario(
       }
 
       const limitDir = join(work, `limit-${run}`);
-      const limit = await runRawLimit(container, limitDir, options.limitConcurrency);
+      const limit = await runRawLimit(
+        container,
+        limitDir,
+        options.limitConcurrency,
+        azurite.cpuSeconds,
+      );
       result.limit.push(limit);
       if (limit.rows !== expectedRows) {
         result.problems.push(`limit loaded ${limit.rows} rows, expected ${expectedRows}`);

@@ -14,6 +14,8 @@ export interface Azurite {
   /** e.g. http://127.0.0.1:41234/devstoreaccount1 */
   blobEndpoint: string;
   port: number;
+  /** The Azurite process, so a benchmark can charge its CPU to the work it serves. */
+  pid: number;
   connectionString: string;
   /** Creates a container with a fresh unique name and returns its name. */
   createContainer(prefix?: string): Promise<string>;
@@ -54,6 +56,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
   return {
     blobEndpoint,
     port,
+    pid: child.pid as number,
     connectionString,
     async createContainer(prefix = 'c') {
       const name = `${prefix}-${randomBytes(6).toString('hex')}`.toLowerCase();

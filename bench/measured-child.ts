@@ -4,26 +4,28 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
-const RSS_MARK = 'mdq-bench-rss ';
+const USAGE_MARK = 'mdq-bench-usage ';
 
 export interface MeasuredRun {
   stdout: string;
   stderr: string;
-  /** Peak resident set of the whole child process (bench/rss-report.mjs). */
+  /** Peak resident set of the whole child process (bench/usage-report.mjs). */
   maxRssBytes: number;
+  /** CPU seconds (user + system, all threads) the child used. */
+  cpuSeconds: number;
 }
 
 /**
- * Runs a Node script in a child process with bench/rss-report.mjs preloaded, so its peak RSS is
- * its own (the bench process holds archives and DuckDB instances of its own).
+ * Runs a Node script in a child process with bench/usage-report.mjs preloaded, so its peak RSS
+ * and CPU are its own (the bench process holds archives and DuckDB instances of its own).
  */
-export async function runWithPeakRss(
+export async function runMeasured(
   script: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   nodeArgs: readonly string[] = [],
 ): Promise<MeasuredRun> {
-  const report = pathToFileURL(resolve('bench/rss-report.mjs')).href;
+  const report = pathToFileURL(resolve('bench/usage-report.mjs')).href;
   const { stdout, stderr } = await execFileAsync(
     process.execPath,
     [...nodeArgs, '--import', report, resolve(script), ...args],
@@ -33,10 +35,10 @@ export async function runWithPeakRss(
     const reason = /^\[?\w*Error: .*$/m.exec(error.stderr ?? '')?.[0] ?? String(error);
     throw new Error(`${script} failed: ${reason}`);
   });
-  const line = stderr.split('\n').find((l) => l.startsWith(RSS_MARK));
+  const line = stderr.split('\n').find((l) => l.startsWith(USAGE_MARK));
   if (line === undefined) {
-    throw new Error(`${script} did not report its peak RSS`);
+    throw new Error(`${script} did not report its peak RSS and CPU`);
   }
-  const { maxRssBytes } = JSON.parse(line.slice(RSS_MARK.length)) as { maxRssBytes: number };
-  return { stdout, stderr, maxRssBytes };
+  const usage = JSON.parse(line.slice(USAGE_MARK.length)) as Omit<MeasuredRun, 'stdout' | 'stderr'>;
+  return { stdout, stderr, ...usage };
 }

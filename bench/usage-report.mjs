@@ -1,7 +1,10 @@
-// Preloaded with `node --import` by scenarios/pull-rss.ts: reports the process's peak resident
-// set on stderr as it exits, so the bench measures the real `mdq` CLI without changing it.
+// Preloaded with `node --import` by measured-child.ts: reports the process's peak resident set
+// and the CPU it used on stderr as it exits, so the bench measures the real `mdq` CLI without
+// changing it.
 // VmHWM, not getrusage's maxRSS: Linux carries maxRSS across fork and exec, so a child of the
 // bench (itself a few hundred MB) would report the bench's size, not its own.
+// CPU: getrusage(RUSAGE_SELF) through process.cpuUsage(), user + system of every thread,
+// DuckDB's workers and libuv's included.
 import { readFileSync } from 'node:fs';
 
 function peakRssBytes() {
@@ -18,5 +21,7 @@ function peakRssBytes() {
 }
 
 process.on('exit', () => {
-  process.stderr.write(`\nmdq-bench-rss ${JSON.stringify({ maxRssBytes: peakRssBytes() })}\n`);
+  const { user, system } = process.cpuUsage();
+  const usage = { maxRssBytes: peakRssBytes(), cpuSeconds: (user + system) / 1e6 };
+  process.stderr.write(`\nmdq-bench-usage ${JSON.stringify(usage)}\n`);
 });
