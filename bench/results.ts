@@ -81,20 +81,16 @@ function limitRow(result: PullScenarioResult, target?: MaxRatio): TableRow {
  * amount of overlap meets `≤ 1.0 × the limit` without spending less CPU.
  */
 function cpuRows(result: PullScenarioResult): TableRow[] {
+  type LimitRun = PullScenarioResult['limit'][number];
   const cores = availableParallelism();
+  const jobCpu = (run: LimitRun) => run.cpu.client + run.cpu.server + run.cpu.load;
+  const limitMedian = (pick: (run: LimitRun) => number) => median(result.limit.map(pick));
   const mdqCpu = median(result.mdqCpu.map((run) => run.process + run.server));
   const mdqServer = median(result.mdqCpu.map((run) => run.server));
-  const limitCpu = median(
-    result.limit.map((run) => run.cpu.client + run.cpu.server + run.cpu.load),
-  );
-  const part = (pick: (run: PullScenarioResult['limit'][number]) => number) =>
-    median(result.limit.map(pick)).toFixed(1);
+  const limitCpu = limitMedian(jobCpu);
+  const part = (pick: (run: LimitRun) => number) => limitMedian(pick).toFixed(1);
   const { limit } = medians(result);
-  const idle = median(
-    result.limit.map(
-      (run) => cores * run.seconds - (run.cpu.client + run.cpu.server + run.cpu.load),
-    ),
-  );
+  const idle = limitMedian((run) => cores * run.seconds - jobCpu(run));
   const floor = mdqCpu / cores;
   return [
     {
