@@ -11,7 +11,7 @@ import {
   type Azurite,
   startAzurite,
 } from '../test/helpers/azurite.js';
-import { processCpuSeconds } from './process-cpu.js';
+import { processCpuSeconds } from './cpu-seconds.mjs';
 
 export interface BenchAzurite extends Azurite {
   service: BlobServiceClient;
@@ -19,7 +19,7 @@ export interface BenchAzurite extends Azurite {
   container(prefix: string): Promise<ContainerClient>;
   /** Read + list SAS URL of a container (what a user hands azcopy). */
   sasUrl(container: string): string;
-  /** CPU seconds Azurite has used so far (process-cpu.ts). */
+  /** CPU seconds Azurite has used so far (cpu-seconds.mjs). */
   cpuSeconds(): number;
 }
 

@@ -3,9 +3,9 @@
 // changing it.
 // VmHWM, not getrusage's maxRSS: Linux carries maxRSS across fork and exec, so a child of the
 // bench (itself a few hundred MB) would report the bench's size, not its own.
-// CPU: getrusage(RUSAGE_SELF) through process.cpuUsage(), user + system of every thread,
-// DuckDB's workers and libuv's included.
+// CPU: user + system of every thread (cpu-seconds.mjs), DuckDB's workers and libuv's included.
 import { readFileSync } from 'node:fs';
+import { ownCpuSeconds } from './cpu-seconds.mjs';
 
 function peakRssBytes() {
   try {
@@ -21,7 +21,6 @@ function peakRssBytes() {
 }
 
 process.on('exit', () => {
-  const { user, system } = process.cpuUsage();
-  const usage = { maxRssBytes: peakRssBytes(), cpuSeconds: (user + system) / 1e6 };
+  const usage = { maxRssBytes: peakRssBytes(), cpuSeconds: ownCpuSeconds() };
   process.stderr.write(`\nmdq-bench-usage ${JSON.stringify(usage)}\n`);
 });

@@ -9,8 +9,8 @@ import { STORAGE_VERSION } from '../../src/query/database.js';
 import { MIN_BUFFER_SIZE } from '../../src/query/pull/read-staged.js';
 import { quoteIdentifier, quoteLiteral } from '../../src/query/sql.js';
 import { IDENTIFIERS, INPUT_COLUMNS, PREDICTION_COLUMNS } from '../archive.js';
+import { ownCpuSeconds } from '../cpu-seconds.mjs';
 import { runMeasured } from '../measured-child.js';
-import { ownCpuSeconds } from '../process-cpu.js';
 import { secondsSince } from '../stats.js';
 
 export interface LimitRun {
