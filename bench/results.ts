@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { LimitRun } from './baselines/raw-limit.js';
 import { DEFAULT_FLUSH_SECONDS } from './collector/freshness.js';
 import type { CollectorResults } from './collector/index.js';
 import type { ListingResult } from './scenarios/listing.js';
@@ -81,7 +82,6 @@ function limitRow(result: PullScenarioResult, target?: MaxRatio): TableRow {
  * amount of overlap meets `≤ 1.0 × the limit` without spending less CPU.
  */
 function cpuRows(result: PullScenarioResult): TableRow[] {
-  type LimitRun = PullScenarioResult['limit'][number];
   const cores = availableParallelism();
   const jobCpu = (run: LimitRun) => run.cpu.client + run.cpu.server + run.cpu.load;
   const limitMedian = (pick: (run: LimitRun) => number) => median(result.limit.map(pick));
