@@ -56,6 +56,20 @@ function textOf(value: XmlText): string {
 }
 
 /**
+ * `search` (a SAS, or empty) followed by `pairs`, each escaped with encodeURIComponent as the
+ * SDK escapes query parameters. Not URLSearchParams: it writes a space as `+`, which the
+ * service reads as a space but the account-key signature (computed on the decoded query)
+ * reads as a plus, so every listing of a folder with a space in its name was refused.
+ */
+function withQuery(search: string, pairs: ReadonlyArray<[string, string]>): string {
+  const encoded = pairs.map(
+    ([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`,
+  );
+  const existing = search.replace(/^\?/, '');
+  return [...(existing === '' ? [] : [existing]), ...encoded].join('&');
+}
+
+/**
  * One List Blobs request through the container's own pipeline (azure-pipeline.ts). The SDK's
  * listBlobsFlat maps every item of the XML through its models: on 3,000 blobs that was 250 ms
  * of a 0.9 s no-op re-pull. Entries carry what BlobInfo needs, as the SDK reported them: the
@@ -73,20 +87,23 @@ export async function listPage(
   },
 ): Promise<ListPage> {
   const url = new URL(container.url);
-  url.searchParams.set('restype', 'container');
-  url.searchParams.set('comp', 'list');
+  const query: Array<[string, string]> = [
+    ['restype', 'container'],
+    ['comp', 'list'],
+  ];
   if (options.prefix !== '') {
-    url.searchParams.set('prefix', options.prefix);
+    query.push(['prefix', options.prefix]);
   }
   if (options.delimiter !== undefined) {
-    url.searchParams.set('delimiter', options.delimiter);
+    query.push(['delimiter', options.delimiter]);
   }
   if (options.maxResults !== undefined) {
-    url.searchParams.set('maxresults', String(options.maxResults));
+    query.push(['maxresults', String(options.maxResults)]);
   }
   if (options.marker !== '') {
-    url.searchParams.set('marker', options.marker);
+    query.push(['marker', options.marker]);
   }
+  url.search = withQuery(url.search, query);
   const response = await sendGet(container, url.toString(), {
     // A 200's body as a stream: otherwise the pipeline's deserialisation policy parses (and
     // first validates) the XML itself, and this page would be parsed twice.
