@@ -35,6 +35,11 @@ export const exportCommand: Command = {
         type: 'string',
         describe: 'Hive-partition by columns, e.g. _date,_identifier',
       })
+      .option('overwrite', {
+        type: 'boolean',
+        describe:
+          'Replace an earlier mdq export at --out (only what it wrote; default: an existing --out is an error)',
+      })
       .option('db', { type: 'string', describe: 'DuckDB file (MDQ_DB, default ./mdq.duckdb)' })
       .option('connection-string', { type: 'string', describe: 'Azure Storage connection string' })
       .option('concurrency', {
@@ -51,6 +56,7 @@ export const exportCommand: Command = {
         '$0 export --query "select * from inputs where _date >= \'2024-01-01\'" --out jan.csv',
         'any query, as CSV',
       )
+      .example('$0 export --out scored.parquet --overwrite', 'replace an earlier export')
       .example(
         '$0 export --out az://exports/irisapp --partition-by _date',
         'upload to blob storage; prints the Spark SQL that reads it',
@@ -66,14 +72,30 @@ export const exportCommand: Command = {
       typeof args.query === 'string'
         ? { query: args.query }
         : { table: (args.table as string | undefined) ?? 'scored' };
-    const options = { source, format, partitionBy, signal: context.signal };
-    const db = await openDatabase(databasePath(args, context), { mustExist: true });
+    const options = {
+      source,
+      format,
+      partitionBy,
+      overwrite: args.overwrite === true,
+      out,
+      signal: context.signal,
+    };
+    const database = databasePath(args, context);
+    const db = await openDatabase(database, { mustExist: true });
     try {
       if (!REMOTE.test(out)) {
-        const result = await exportToPath(db.connection, resolve(context.cwd, out), options);
+        const result = await exportToPath(db.connection, resolve(context.cwd, out), {
+          ...options,
+          protect: { database, cwd: context.cwd },
+        });
         context.stderr.write(
           `exported ${result.rows} rows to ${result.path}${result.files.length > 0 ? ` (${result.files.length} files)` : ''}\n`,
         );
+        if (result.leftover !== undefined) {
+          context.stderr.write(
+            `mdq: the earlier export was kept in ${result.leftover}: something mdq did not write appeared in it\n`,
+          );
+        }
         return 0;
       }
       const target = splitFileTarget(out);
@@ -86,6 +108,7 @@ export const exportCommand: Command = {
       });
       const result = await exportToStore(db.connection, {
         ...options,
+        out: out.split('?', 1)[0] ?? '', // a SAS in the URL is never printed
         store: resolved.store,
         prefix: partitionBy.length > 0 ? '' : target.fileName,
         concurrency: concurrencyOf(args.concurrency, context.env.MDQ_CONCURRENCY),

@@ -94,8 +94,15 @@ test('--partition-by _date,_identifier writes hive folders that read back equal'
     '_date,_identifier',
   ]);
   expect(result.code).toBe(0);
-  const days = (await readdir(out)).sort();
-  expect(days).toEqual(['_date=2024-01-01', '_date=2024-01-02', '_date=2024-01-03']);
+  const names = (await readdir(out)).sort();
+  // The marker beside the partitions is what lets a later --overwrite replace them.
+  expect(names).toEqual([
+    '_date=2024-01-01',
+    '_date=2024-01-02',
+    '_date=2024-01-03',
+    '_mdq_export.json',
+  ]);
+  const days = names.filter((name) => name.startsWith('_date='));
   expect(await readdir(join(out, '_date=2024-01-02'))).toEqual(['_identifier=inputs']);
 
   expect(await readWithDuckDb(`${out}/**/*.parquet`, true)).toEqual(EXPECTED_SCORED);
@@ -154,6 +161,7 @@ test('a failed export leaves no file behind and keeps an existing one', async ()
     fixture.dbPath,
     '--out',
     out,
+    '--overwrite',
     '--query',
     "select error('boom') from inputs",
   ]);
