@@ -10,6 +10,7 @@ import {
   formatPullSummary,
   PlainProgress,
 } from '../render/progress-lines.js';
+import { formatQuarantineNotes } from '../render/quarantine-notes.js';
 import type { Command } from './command.js';
 import { databasePath } from './sql.js';
 
@@ -62,6 +63,11 @@ export const pullCommand: Command = {
         describe:
           'Azure Storage connection string (else AZURE_STORAGE_CONNECTION_STRING, AML_MODEL_DC_STORAGE)',
       })
+      .option('dismiss-quarantined', {
+        type: 'boolean',
+        describe:
+          'Stop counting blobs an earlier pull quarantined that have not changed since (kept in mdq_manifest as dismissed)',
+      })
       .example(
         '$0 pull --service irisapp --from 2024-01-01',
         'from ./modeldata (or MDQ_SOURCE) into ./mdq.duckdb',
@@ -76,7 +82,7 @@ export const pullCommand: Command = {
       )
       .example('$0 sql "select * from scored limit 10"', 'then query: inputs joined to predictions')
       .epilog(
-        'Re-running a pull loads only new and changed blobs. Tables: inputs, predictions, labels, one per other identifier; view scored; manifest mdq_manifest. Exit codes: 0 ok, 1 some blob quarantined or a failure, 2 usage, 130 interrupted.',
+        'Re-running a pull loads only new and changed blobs. Tables: inputs, predictions, labels, one per other identifier; view scored; manifest mdq_manifest. Exit codes: 0 ok, 1 some blob quarantined (now or by an earlier pull, unchanged and not dismissed) or a failure, 2 usage, 130 interrupted.',
       ),
   async run(args, context) {
     const from = parseDay(String(args.from), '--from');
@@ -108,13 +114,15 @@ export const pullCommand: Command = {
         ...(identifiers && identifiers.length > 0 ? { identifiers } : {}),
         layout: args.layout as LayoutChoice,
         concurrency,
+        dismissQuarantined: args.dismissQuarantined === true,
         signal: context.signal,
         onProgress: reporter.update,
       });
       reporter.done();
-      context.stderr.write(formatPullSummary(result));
-      // A blob deleted while pulling (retention) is reported, not a failure.
-      return result.quarantined.length > 0 ? 1 : 0;
+      context.stderr.write(formatPullSummary(result) + formatQuarantineNotes(result));
+      // A blob deleted while pulling (retention) is reported, not a failure; one that cannot be
+      // loaded is, on every pull of it, until it changes or is dismissed.
+      return result.quarantined.length > 0 || result.stillQuarantined.length > 0 ? 1 : 0;
     } catch (error) {
       reporter.done();
       if (error instanceof InterruptedError) {

@@ -95,14 +95,17 @@ test('an unparsable blob is quarantined with a reason naming it; the rest loads;
     { blob: binary, status: 'quarantined', rows: '0' },
   ]);
   expect(await queryDb(db, 'SELECT count(*) AS n FROM inputs')).toEqual([{ n: '6' }]);
-  // A quarantined blob that has not changed is not retried.
+  // A quarantined blob that has not changed is not retried, but it is still missing: exit 1.
   const again = await runMdq(aksPullArgs(root, db));
-  expect(again.code).toBe(0);
+  expect(again.code).toBe(1);
   expect(again.stderr).toContain('0 blobs loaded');
+  expect(again.stderr).toContain('2 blob(s) quarantined by an earlier pull are unchanged');
   // Fixed, it loads.
   await writeFile(join(root, broken), 'label,note\r\nsetosa,"closed"\n');
   const fixed = await runMdq(aksPullArgs(root, db));
   expect(fixed.stderr).toContain('1 blobs loaded');
+  expect(fixed.stderr).toContain('1 blob(s) quarantined by an earlier pull are unchanged');
+  expect(fixed.code).toBe(1);
   expect(await queryDb(db, 'SELECT label, note FROM labels')).toEqual([
     { label: 'setosa', note: 'closed' },
   ]);

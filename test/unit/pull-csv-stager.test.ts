@@ -122,3 +122,32 @@ test('the staging does not depend on where chunks start or end in memory (word-a
     expect(Buffer.concat(out).toString('utf8')).toBe(whole);
   }
 });
+
+test('a last line without a line break loads only when whole; a lone header without one is refused (issue 14.8)', () => {
+  // Whole (as many fields as the header): a file written without a final line break.
+  expect(stage('a,b\n1,2').text).toBe('0,0,0,1,2\n');
+  // Cut short: loading it would invent NULLs for the missing fields.
+  expect(() => stage('a,b,c\n1,2,3\n4,5')).toThrow(
+    'ends with a line cut short: 2 of 3 fields and no line break',
+  );
+  // A crash that left zeros at the end of a file is a line cut short, not a row.
+  expect(() => stage(Buffer.concat([Buffer.from('a,b\n1,2\n'), Buffer.alloc(16)]))).toThrow(
+    'cut short',
+  );
+  // One line with no line break: read as a header it gave "loaded, 0 rows".
+  expect(() => stage('x'.repeat(1000), 64)).toThrow(
+    'has one line of 1000 bytes and no line break: a header cut short, or not CSV',
+  );
+  // …while a headerless row without one is a row.
+  expect(stage('c1,1,2', 64).rows).toBe(1);
+});
+
+test('a NUL byte inside a value is kept as written', () => {
+  expect(stage('a,b\n1,x\u0000y\n').text).toBe('0,0,0,1,x\u0000y\n');
+});
+
+test('a line of more than a million fields is refused, not staged', () => {
+  expect(() => stage('1,'.repeat(1_000_001), 1 << 20)).toThrow(
+    'has a line of 1000002 fields (more than 1000000): not a table of rows',
+  );
+});

@@ -73,6 +73,8 @@ test('the summary lists rows per table, quarantined blobs, with control characte
     bytesDownloaded: 2048,
     rowsByTable: { predictions: 7, inputs: 9 },
     quarantined: [{ blob: 'a/b.csv', reason: 'a/b.csv ends inside a quoted field \u001b[2J' }],
+    stillQuarantined: [],
+    dismissed: [],
     vanished: [],
     seconds: 1.25,
   });

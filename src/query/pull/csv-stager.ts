@@ -13,6 +13,12 @@ const LF = 0x0a;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** A line longer than this is a broken quote, not data: quarantine rather than buffer the blob. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/**
+ * A line with more fields than this is not a table's row (one 50 MB line of `1,1,1,…` made
+ * 25 million columns, and the pull crashed): the blob is quarantined. Far above any model's
+ * inputs written as CSV (a 224×224×3 image flattened is 150,528).
+ */
+const MAX_FIELDS = 1_000_000;
 
 /** What the stager learnt while staging: guessed types and the longest staged line. */
 export interface StagedCsvSample {
@@ -190,7 +196,7 @@ export class CsvStager {
       if (!isUtf8(rest)) {
         throw new UnparsableBlobError('is not valid UTF-8 text');
       }
-      this.#line(rest, 0, rest.length, this.#commas + 1);
+      this.#lastLine(rest);
     }
     this.#carry = Buffer.alloc(0);
     if (!this.#released) {
@@ -199,6 +205,31 @@ export class CsvStager {
       KeyCounter.release(this.#rowsPerKey);
     }
     return this.#take();
+  }
+
+  /**
+   * A last line without a line break: a collector ends every line with one, so this one may
+   * have been cut short by a crash or a copy. It loads only when it is whole as far as can be
+   * told (all the header's fields); a short one, or a header with no line break and nothing
+   * after it (one 50 MB line read as 0 rows), quarantines the blob rather than load a guess.
+   */
+  #lastLine(rest: Buffer): void {
+    const fields = this.#commas + 1;
+    if (this.#columns === undefined) {
+      this.#line(rest, 0, rest.length, fields);
+      if (this.#rows === 0) {
+        throw new UnparsableBlobError(
+          `has one line of ${rest.length} bytes and no line break: a header cut short, or not CSV`,
+        );
+      }
+      return;
+    }
+    if (fields < this.#width) {
+      throw new UnparsableBlobError(
+        `ends with a line cut short: ${fields} of ${this.#width} fields and no line break`,
+      );
+    }
+    this.#line(rest, 0, rest.length, fields);
   }
 
   shape(): StagedCsvShape {
@@ -239,6 +270,11 @@ export class CsvStager {
 
   /** One input line `buf[start, end)` with `fields` fields (outside quotes). */
   #line(buf: Buffer, start: number, end: number, fields: number): void {
+    if (fields > MAX_FIELDS) {
+      throw new UnparsableBlobError(
+        `has a line of ${fields} fields (more than ${MAX_FIELDS}): not a table of rows`,
+      );
+    }
     if (this.#columns === undefined) {
       const line = buf.subarray(start, end);
       const first = splitCsvLine(line.toString('utf8'));

@@ -7,6 +7,8 @@ export interface ManifestEntry {
   size: number;
   status: string;
   table: string;
+  /** Why it was quarantined ('' otherwise). */
+  error: string;
 }
 
 /** `mdq ls` and every incremental pull read this table (design.md, data model). */
@@ -36,7 +38,7 @@ export async function readManifest(
   source: string,
 ): Promise<Map<string, ManifestEntry>> {
   const reader = await connection.runAndReadAll(
-    `SELECT blob, etag, size, status, table_name FROM mdq_manifest WHERE source = ${quoteLiteral(source)}`,
+    `SELECT blob, etag, size, status, table_name, error FROM mdq_manifest WHERE source = ${quoteLiteral(source)}`,
   );
   const entries = new Map<string, ManifestEntry>();
   for (const row of reader.getRowObjectsJson()) {
@@ -45,6 +47,7 @@ export async function readManifest(
       size: Number(row.size ?? -1),
       status: String(row.status ?? ''),
       table: String(row.table_name ?? ''),
+      error: String(row.error ?? ''),
     });
   }
   return entries;
@@ -56,4 +59,26 @@ export async function recordBlobs(connection: DuckDBConnection, source: string):
     SELECT ${quoteLiteral(source)}, blob, layout, service, model, manifest_version, identifier,
       day, table_name, etag, size, rows, status, error, now()::TIMESTAMP
     FROM _mdq_files`);
+}
+
+/** Manifest status of a quarantined blob the user chose to stop counting (`--dismiss-quarantined`). */
+export const DISMISSED = 'dismissed';
+
+/**
+ * Marks quarantined blobs dismissed: still listed with their reason, no longer failing pulls.
+ * A dismissed blob that changes is loaded again (plan.ts compares etags, not statuses).
+ */
+export async function dismissQuarantined(
+  connection: DuckDBConnection,
+  source: string,
+  blobs: readonly string[],
+): Promise<void> {
+  if (blobs.length === 0) {
+    return;
+  }
+  await connection.run(
+    `UPDATE mdq_manifest SET status = ${quoteLiteral(DISMISSED)}
+      WHERE source = ${quoteLiteral(source)} AND status = 'quarantined'
+        AND blob IN (${blobs.map(quoteLiteral).join(', ')})`,
+  );
 }

@@ -3,12 +3,14 @@ import type { BlobStore } from '../../store/blob-store.js';
 import { discoverStreams, listBlobsInRange } from '../discover.js';
 import { tableForIdentifier } from '../roles.js';
 import type { ManifestEntry } from './manifest.js';
-import type { PlannedBlob, PullSelection } from './types.js';
+import type { PlannedBlob, PullSelection, QuarantinedBlob } from './types.js';
 
 export interface PullPlan {
   streams: StreamPath[];
   listed: number;
   skipped: number;
+  /** Skipped blobs that an earlier pull quarantined: unchanged, so still not loaded. */
+  stillQuarantined: QuarantinedBlob[];
 }
 
 /**
@@ -46,6 +48,7 @@ export async function planPull(
   let planned = 0;
   let listed = 0;
   let skipped = 0;
+  const stillQuarantined: QuarantinedBlob[] = [];
   for (const stream of streams) {
     const table = tableForIdentifier(stream.identifier);
     for await (const { blob, path } of listBlobsInRange(
@@ -59,6 +62,9 @@ export async function planPull(
       const known = manifest.get(blob.name);
       if (known && known.etag === blob.etag && known.size === blob.size) {
         skipped += 1;
+        if (known.status === 'quarantined') {
+          stillQuarantined.push({ blob: blob.name, reason: known.error });
+        }
         continue;
       }
       const blobToLoad: PlannedBlob = {
@@ -74,5 +80,5 @@ export async function planPull(
     }
     options.onListed?.(listed, streams.length);
   }
-  return { streams, listed, skipped };
+  return { streams, listed, skipped, stillQuarantined };
 }

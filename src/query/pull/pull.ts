@@ -9,7 +9,7 @@ import { loadStreams, nextBlobId, streamVersion } from './blobs.js';
 import { ColumnRegistry } from './column-registry.js';
 import { migrateLegacyTables } from './legacy-tables.js';
 import { loadBatch } from './load-batch.js';
-import { ensureManifest, readManifest } from './manifest.js';
+import { dismissQuarantined, ensureManifest, readManifest } from './manifest.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryBudget, memoryLimitSetting } from './memory-budget.js';
 import { noteNewDatabase, removeNewDatabase } from './new-database.js';
 import { planPull } from './plan.js';
@@ -276,6 +276,12 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     }
     progress.phase = 'finishing';
     emit();
+    const dismissed = options.dismissQuarantined ? plan.stillQuarantined : [];
+    await dismissQuarantined(
+      connection,
+      options.source,
+      dismissed.map((quarantine) => quarantine.blob),
+    );
     await ensureViews(connection);
     if (options.signal?.aborted) {
       throw new InterruptedError();
@@ -293,6 +299,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       bytesDownloaded: progress.bytesDownloaded,
       rowsByTable,
       quarantined,
+      stillQuarantined: options.dismissQuarantined ? [] : plan.stillQuarantined,
+      dismissed,
       vanished,
       seconds: (Date.now() - started) / 1000,
     };

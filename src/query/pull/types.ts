@@ -34,6 +34,11 @@ export interface PullOptions extends PullSelection {
   batch?: { maxBlobs?: number; maxBytes?: number; maxInMemoryBytes?: number };
   /** DuckDB's memory budget: where it starts and how far a load may raise it (memory-budget.ts). */
   memory?: MemoryLimits;
+  /**
+   * Stop counting the blobs of the selection that an earlier pull quarantined and that have
+   * not changed since: the manifest marks them `dismissed` (kept, with their reason).
+   */
+  dismissQuarantined?: boolean;
 }
 
 /** One blob chosen for download, with what the manifest knew about it. */
@@ -89,6 +94,13 @@ export interface PullResult {
   bytesDownloaded: number;
   rowsByTable: Record<string, number>;
   quarantined: QuarantinedBlob[];
+  /**
+   * Blobs of the selection an earlier pull quarantined, unchanged since and so still not
+   * loaded (not dismissed): a pull is not complete while there are any.
+   */
+  stillQuarantined: QuarantinedBlob[];
+  /** Quarantined blobs this pull marked dismissed (`dismissQuarantined`). */
+  dismissed: QuarantinedBlob[];
   /** Blobs listed but gone before they could be read (deleted meanwhile): not recorded. */
   vanished: string[];
   seconds: number;
