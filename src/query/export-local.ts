@@ -13,13 +13,11 @@ import {
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { MdqError } from '../errors.js';
 import {
+  assertReplaceable,
   type ExportMarker,
   FOLDER_MARKER,
   type FoundEntry,
   fileMarkerName,
-  firstForeignEntry,
-  foreignEntryError,
-  notOursError,
   ownFiles,
   parseMarker,
   serializeMarker,
@@ -67,16 +65,19 @@ export async function inspectLocalTarget(
   }
   const markerName = isFolder ? FOLDER_MARKER : fileMarkerName(basename(target));
   const marker = await readMarker(join(isFolder ? target : dirname(target), markerName));
-  if (marker === undefined) {
-    throw notOursError(`--out ${out}`, markerName);
-  }
   // Only a folder that says it holds an export is walked whole.
-  const found = isFolder ? await findEntries(target) : [entryOf(basename(target), existing)];
-  const foreign = firstForeignEntry(found, marker, isFolder ? FOLDER_MARKER : '');
-  if (foreign !== undefined) {
-    throw foreignEntryError(`--out ${out}`, foreign);
-  }
-  return { kind: 'replace', marker };
+  const found =
+    marker === undefined
+      ? []
+      : isFolder
+        ? await findEntries(target)
+        : [entryOf(basename(target), existing)];
+  const where = `--out ${out}`;
+  const markerPath = isFolder ? FOLDER_MARKER : '';
+  return {
+    kind: 'replace',
+    marker: assertReplaceable(where, found, marker, markerName, markerPath),
+  };
 }
 
 /**

@@ -119,6 +119,27 @@ export function firstForeignEntry(
   return undefined;
 }
 
+/**
+ * What `--overwrite` requires of a target that holds something: a marker, vouching for all of
+ * it. Returns the marker; throws the error that names what stops the overwrite.
+ */
+export function assertReplaceable(
+  where: string,
+  found: readonly FoundEntry[],
+  marker: ExportMarker | undefined,
+  markerName: string,
+  markerPath: string,
+): ExportMarker {
+  if (marker === undefined) {
+    throw notOursError(where, markerName);
+  }
+  const foreign = firstForeignEntry(found, marker, markerPath);
+  if (foreign !== undefined) {
+    throw foreignEntryError(where, foreign);
+  }
+  return marker;
+}
+
 /** The files of `found` that the marker vouches for: what an overwrite may remove. */
 export function ownFiles(found: readonly FoundEntry[], marker: ExportMarker): string[] {
   return found
@@ -135,7 +156,7 @@ export function targetExistsError(where: string): MdqError {
   });
 }
 
-export function notOursError(where: string, markerName: string): MdqError {
+function notOursError(where: string, markerName: string): MdqError {
   return new MdqError(
     'export-target-not-ours',
     `${where} was not written by mdq export (no ${markerName}), so --overwrite leaves it alone`,
@@ -143,10 +164,7 @@ export function notOursError(where: string, markerName: string): MdqError {
   );
 }
 
-export function foreignEntryError(
-  where: string,
-  foreign: { path: string; changed: boolean },
-): MdqError {
+function foreignEntryError(where: string, foreign: { path: string; changed: boolean }): MdqError {
   const what = foreign.changed
     ? `${foreign.path}, which changed since mdq exported it`
     : `${foreign.path}, which mdq export did not write`;

@@ -5,14 +5,12 @@ import pLimit from 'p-limit';
 import { StorageError, throwIfAborted } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
 import {
+  assertReplaceable,
   type ExportMarker,
   FOLDER_MARKER,
   type FoundEntry,
   fileMarkerName,
-  firstForeignEntry,
-  foreignEntryError,
   type MarkedFile,
-  notOursError,
   ownFiles,
   parseMarker,
   serializeMarker,
@@ -51,16 +49,16 @@ export async function inspectStoreTarget(
   }
   const markerBlob = markerBlobOf(target);
   const marker = await readMarker(store, markerBlob);
-  if (marker === undefined) {
-    throw notOursError(target.where, baseName(markerBlob));
-  }
   // Only a prefix that says it holds an export is listed whole.
-  const found = target.isFolder ? await findBlobs(store, target, Number.POSITIVE_INFINITY) : first;
-  const foreign = firstForeignEntry(found, marker, target.isFolder ? FOLDER_MARKER : '');
-  if (foreign !== undefined) {
-    throw foreignEntryError(target.where, foreign);
-  }
-  return { found, marker };
+  const found =
+    marker !== undefined && target.isFolder
+      ? await findBlobs(store, target, Number.POSITIVE_INFINITY)
+      : first;
+  const markerPath = target.isFolder ? FOLDER_MARKER : '';
+  return {
+    found,
+    marker: assertReplaceable(target.where, found, marker, baseName(markerBlob), markerPath),
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { queryDb } from '../helpers/query-db.js';
 import { runMdq } from '../helpers/run-cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
-import { writeArchive } from './pull-archives.js';
+import { aksPullArgs, writeArchive } from './pull-archives.js';
 
 /**
  * Blobs a pull cannot load faithfully are quarantined with a reason, and stay a failure on every
@@ -35,20 +35,7 @@ afterAll(async () => {
 });
 
 function pull(...extra: string[]) {
-  return runMdq([
-    'pull',
-    '--source',
-    source,
-    '--db',
-    db,
-    '--service',
-    'irisapp',
-    '--from',
-    '2024-01-01',
-    '--to',
-    '2024-01-01',
-    ...extra,
-  ]);
+  return runMdq(aksPullArgs(source, db, ...extra));
 }
 
 test('quarantined blobs fail every pull of them, with their reasons, until dismissed or changed', async () => {
