@@ -82,8 +82,15 @@ export const pullCommand: Command = {
     const from = parseDay(String(args.from), '--from');
     const to = args.to === undefined ? todayUtc() : parseDay(String(args.to), '--to');
     if (dayKey(from) > dayKey(to)) {
-      throw new UsageError(`--from ${formatDay(from)} is after --to ${formatDay(to)}`, {
-        hint: 'give the earlier day as --from (both are inclusive, UTC)',
+      const toText =
+        args.to === undefined
+          ? `--to, which defaults to today (${formatDay(to)}, UTC)`
+          : `--to ${formatDay(to)}`;
+      throw new UsageError(`--from ${formatDay(from)} is after ${toText}`, {
+        hint:
+          args.to === undefined
+            ? 'give a --from up to today, or a later --to as well (both are inclusive, UTC)'
+            : 'give the earlier day as --from (both are inclusive, UTC)',
       });
     }
     const concurrency = concurrencyOf(args.concurrency, context);
@@ -132,7 +139,8 @@ function concurrencyOf(flag: unknown, context: CliContext): number {
   }
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > 256) {
-    throw new UsageError(`concurrency must be a whole number from 1 to 256, got "${String(raw)}"`, {
+    const name = flag === undefined ? 'MDQ_CONCURRENCY' : '--concurrency';
+    throw new UsageError(`${name} must be a whole number from 1 to 256, got "${String(raw)}"`, {
       hint: 'use --concurrency 16 (or MDQ_CONCURRENCY)',
     });
   }

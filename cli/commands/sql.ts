@@ -97,6 +97,10 @@ export const sqlCommand: Command = {
 };
 
 export function databasePath(args: Record<string, unknown>, context: CliContext): string {
+  if (args.db === '') {
+    // `--db=` would resolve to the current folder.
+    throw new UsageError('--db needs a file name', { hint: 'e.g. --db mdq.duckdb' });
+  }
   const db = (args.db as string | undefined) ?? context.env.MDQ_DB ?? DEFAULT_DB_FILE;
   return resolve(context.cwd, db);
 }
