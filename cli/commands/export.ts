@@ -9,6 +9,7 @@ import {
   exportToStore,
   sparkReadStatement,
 } from '../../src/query/export.js';
+import { checkQuery } from '../../src/query/run.js';
 import type { AzureBlobStore } from '../../src/store/azure-store.js';
 import { PrefixedBlobStore } from '../../src/store/prefixed-store.js';
 import { type ResolvedStore, resolveStore } from '../../src/store/resolve-store.js';
@@ -69,6 +70,10 @@ export const exportCommand: Command = {
     const options = { source, format, partitionBy, signal: context.signal };
     const db = await openDatabase(databasePath(args, context), { mustExist: true });
     try {
+      if ('query' in source) {
+        // A bad --query fails here, with the caret under its fault and no COPY around it.
+        await checkQuery(db.connection, source.query);
+      }
       if (!REMOTE.test(out)) {
         const result = await exportToPath(db.connection, resolve(context.cwd, out), options);
         context.stderr.write(

@@ -6,11 +6,16 @@
  */
 export interface SplitResult {
   statements: string[];
+  /** Where each statement starts in the text (its first character, after leading space). */
+  starts: number[];
   rest: string;
+  /** Where the text after the last `;` starts, untrimmed (`rest` is trimmed). */
+  restStart: number;
 }
 
 export function splitStatements(text: string): SplitResult {
   const statements: string[] = [];
+  const starts: number[] = [];
   let start = 0;
   let index = 0;
   while (index < text.length) {
@@ -27,9 +32,11 @@ export function splitStatements(text: string): SplitResult {
     } else if (char === '$') {
       index = skipDollarQuoted(text, index);
     } else if (char === ';') {
-      const statement = text.slice(start, index).trim();
+      const raw = text.slice(start, index);
+      const statement = raw.trim();
       if (statement !== '') {
         statements.push(statement);
+        starts.push(start + (raw.length - raw.trimStart().length));
       }
       index += 1;
       start = index;
@@ -37,7 +44,7 @@ export function splitStatements(text: string): SplitResult {
       index += 1;
     }
   }
-  return { statements, rest: text.slice(start).trim() };
+  return { statements, starts, rest: text.slice(start).trim(), restStart: start };
 }
 
 /** Index just past the closing quote; a doubled quote is an escaped one. Unclosed: end of text. */

@@ -13,27 +13,37 @@ import { splitStatements } from '../../cli/render/shell-statements.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 test('statements end at a ; outside strings, identifiers, comments and dollar quotes', () => {
-  expect(splitStatements("select 1; select 'a;b';")).toEqual({
+  expect(splitStatements("select 1; select 'a;b';")).toMatchObject({
     statements: ['select 1', "select 'a;b'"],
+    starts: [0, 10],
     rest: '',
   });
-  expect(splitStatements('select "x;y" from t -- c;\n;')).toEqual({
+  expect(splitStatements('select "x;y" from t -- c;\n;')).toMatchObject({
     statements: ['select "x;y" from t -- c;'],
     rest: '',
   });
-  expect(splitStatements("select /* ; */ $$;$$, 'it''s;'; select 2")).toEqual({
+  expect(splitStatements("select /* ; */ $$;$$, 'it''s;'; select 2")).toMatchObject({
     statements: ["select /* ; */ $$;$$, 'it''s;'"],
     rest: 'select 2',
   });
-  expect(splitStatements("select 'open;")).toEqual({ statements: [], rest: "select 'open;" });
+  expect(splitStatements("select 'open;")).toMatchObject({
+    statements: [],
+    rest: "select 'open;",
+  });
 });
 
 test('scripts mix dot-commands on their own lines with multi-line statements', () => {
   expect(scriptItems('.tables\nselect 1\n  , 2;\n.schema t\nselect 3')).toEqual([
-    '.tables',
-    'select 1\n  , 2',
-    '.schema t',
-    'select 3',
+    { text: '.tables', line: 1 },
+    { text: 'select 1\n  , 2', line: 2 },
+    { text: '.schema t', line: 4 },
+    { text: 'select 3', line: 5 },
+  ]);
+  // Blank lines, several statements on a line, and comments keep the line count true.
+  expect(scriptItems('\n\nselect 1;  select\n\n 2; -- c\n\n  select 3')).toEqual([
+    { text: 'select 1', line: 3 },
+    { text: 'select\n\n 2', line: 3 },
+    { text: '-- c\n\n  select 3', line: 5 },
   ]);
 });
 
