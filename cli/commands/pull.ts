@@ -1,11 +1,19 @@
+import { existsSync } from 'node:fs';
 import { DEFAULT_CONCURRENCY } from '../../src/config.js';
 import { InterruptedError, UsageError } from '../../src/errors.js';
 import { dayKey, formatDay, parseDay, todayUtc } from '../../src/layout/days.js';
 import { LAYOUT_KINDS } from '../../src/layout/types.js';
-import { type LayoutChoice, type PullProgress, pull } from '../../src/query/pull/index.js';
+import {
+  type LayoutChoice,
+  type PullProgress,
+  type PullResult,
+  pull,
+} from '../../src/query/pull/index.js';
+import type { BlobStore } from '../../src/store/blob-store.js';
 import { resolveStore } from '../../src/store/resolve-store.js';
 import type { CliContext } from '../context.js';
 import {
+  formatEmptyPull,
   formatInterruptedSummary,
   formatPullSummary,
   PlainProgress,
@@ -119,6 +127,10 @@ export const pullCommand: Command = {
         onProgress: reporter.update,
       });
       reporter.done();
+      if (result.blobsListed === 0) {
+        context.stderr.write(await emptyPullReport(result, store, args, context));
+        return 0;
+      }
       context.stderr.write(formatPullSummary(result));
       // A blob deleted while pulling (retention) is reported, not a failure.
       return result.quarantined.length > 0 ? 1 : 0;
@@ -131,6 +143,31 @@ export const pullCommand: Command = {
     }
   },
 };
+
+/**
+ * Nothing in the range: which days the source does hold for the service, so the next try can
+ * aim at them. The pull kept no database it would have created empty.
+ */
+async function emptyPullReport(
+  result: PullResult,
+  store: BlobStore,
+  args: Record<string, unknown>,
+  context: CliContext,
+): Promise<string> {
+  const { summariseSource } = await import('../../src/query/source-summary.js');
+  const streams = await summariseSource(store, {
+    layout: args.layout as LayoutChoice,
+    signal: context.signal,
+  });
+  return formatEmptyPull({
+    service: String(args.service),
+    from: String(args.from),
+    to: args.to === undefined ? formatDay(todayUtc()) : String(args.to),
+    source: store.description,
+    held: streams.filter((stream) => stream.service === String(args.service)),
+    dbPath: existsSync(result.dbPath) ? result.dbPath : undefined,
+  });
+}
 
 function concurrencyOf(flag: unknown, context: CliContext): number {
   const raw = flag ?? context.env.MDQ_CONCURRENCY;
