@@ -12,6 +12,7 @@ import { openDatabase } from '../../src/query/database.js';
 import { pull } from '../../src/query/pull/index.js';
 import { streamQuery } from '../../src/query/run.js';
 import { resolveStore } from '../../src/store/resolve-store.js';
+import { terminalWidth } from '../context.js';
 import { resolveFormat, writeResult } from '../render/output.js';
 import { formatPullSummary } from '../render/progress-lines.js';
 import type { Command } from './command.js';
@@ -115,6 +116,7 @@ export const demoCommand: Command = {
           format,
           useColor: context.useColor,
           notes: context.stderr,
+          table: { width: terminalWidth(context) },
         });
       }
     } finally {

@@ -6,7 +6,7 @@ import { DEFAULT_DB_FILE } from '../../src/config.js';
 import { UsageError } from '../../src/errors.js';
 import { openDatabase } from '../../src/query/database.js';
 import { streamQuery } from '../../src/query/run.js';
-import type { CliContext } from '../context.js';
+import { type CliContext, terminalWidth } from '../context.js';
 import {
   DEFAULT_TABLE_LIMIT,
   OUTPUT_FORMATS,
@@ -77,6 +77,8 @@ export const sqlCommand: Command = {
         tableLimit,
         useColor: context.useColor && !output,
         notes: context.stderr,
+        // A table on the terminal fits its width; in a file it keeps every column.
+        table: { width: out === context.stdout ? terminalWidth(context) : undefined },
       };
       if (query === undefined) {
         const text = await readAll(context.stdin);
