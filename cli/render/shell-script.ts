@@ -1,9 +1,15 @@
 import type { Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { QueryError } from '../../src/errors.js';
-import { streamQuery } from '../../src/query/run.js';
-import { type OutputFormat, write, writeResult } from './output.js';
-import { isDotCommand, parseDotCommand } from './shell-commands.js';
+import { type OutputFormat, type WriteResultOptions, write, writeResult } from './output.js';
+import {
+  changeDisplay,
+  type Display,
+  type DotCommand,
+  isDotCommand,
+  parseDotCommand,
+  runCommandQuery,
+} from './shell-commands.js';
 import { splitStatements } from './shell-statements.js';
 
 export interface RunScriptOptions {
@@ -13,6 +19,7 @@ export interface RunScriptOptions {
   out: Writable;
   notes: Writable;
   signal: AbortSignal;
+  table?: WriteResultOptions['table'];
 }
 
 /** A statement or a dot-command line of a script, and the input line it starts on (1-based). */
@@ -33,26 +40,31 @@ export async function runScript(
   options: RunScriptOptions,
 ): Promise<void> {
   const items = scriptItems(text);
+  // `.mode` and `\x` apply to the statements after them, as in the shell.
+  let display: Display = { format: options.format, expanded: false };
   for (const [index, item] of items.entries()) {
-    let sql = item.text;
-    if (isDotCommand(item.text)) {
-      const command = parseDotCommand(item.text);
-      if (command.kind === 'quit') {
-        return;
-      }
-      if (command.kind === 'text') {
-        await write(options.notes, `${command.text}\n`);
-        continue;
-      }
-      sql = command.sql;
+    const command: DotCommand = isDotCommand(item.text)
+      ? parseDotCommand(item.text)
+      : { kind: 'query', sql: item.text };
+    if (command.kind === 'quit') {
+      return;
+    }
+    if (command.kind === 'text') {
+      await write(options.notes, `${command.text}\n`);
+      continue;
+    }
+    if (command.kind === 'display') {
+      display = changeDisplay(display, command).display;
+      continue;
     }
     try {
-      const result = await streamQuery(connection, sql, { signal: options.signal });
+      const result = await runCommandQuery(connection, command, options.signal);
       await writeResult(result, options.out, {
-        format: options.format,
+        format: display.format,
         tableLimit: options.tableLimit,
         useColor: options.useColor,
         notes: options.notes,
+        table: { ...options.table, expanded: display.expanded && !command.describes },
       });
     } catch (error) {
       throw error instanceof QueryError && items.length > 1 ? inScript(error, item, index) : error;

@@ -31,3 +31,22 @@ test('--format table into a pipe keeps every column (no terminal to fit)', async
   expect(result.stdout).toContain('column_15');
   expect(result.stdout).not.toContain('columns shown');
 });
+
+test('.schema leaves out the columns DuckDB fills with NULL (key, default, extra)', async () => {
+  const result = await runMdq(['sql', '--db', fixture.dbPath, '--format', 'csv'], {
+    stdin: '.schema inputs\n',
+  });
+  expect(result.code).toBe(0);
+  expect(result.stdout.split('\n').slice(0, 2)).toEqual([
+    'column_name,column_type,null',
+    '_service,VARCHAR,YES',
+  ]);
+});
+
+test('.mode line in a script shows the rows after it expanded', async () => {
+  const result = await runMdq(['sql', '--db', fixture.dbPath], {
+    stdin: ".mode line\nselect 1 as a, 'x' as bee;\n",
+  });
+  expect(result.code).toBe(0);
+  expect(result.stdout).toBe('-[ RECORD 1 ]---------------------------\na   | 1\nbee | x\n');
+});
