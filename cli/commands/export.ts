@@ -126,6 +126,11 @@ function formatOf(
   if (isPartitioned || REMOTE.test(out)) {
     return 'parquet'; // a folder of files: Parquet unless asked otherwise
   }
+  if (/[\\/]$/.test(out)) {
+    throw new UsageError(`--out ${out} is a folder: a folder needs --partition-by`, {
+      hint: 'add --partition-by _date (or other columns), or name a file: --out scored.parquet',
+    });
+  }
   throw new UsageError(`cannot tell the format of --out ${out}`, {
     hint: 'end it in .parquet or .csv, or pass --format parquet|csv',
   });
@@ -142,16 +147,24 @@ function splitFileTarget(out: string): { folder: string; fileName: string } {
   return { folder, fileName: match[2] ?? '' };
 }
 
-function sparkLocation(resolved: ResolvedStore, fileName: string) {
+/** An Azure Storage account's blob endpoint: the account Spark reaches as `<account>.dfs…`. */
+const AZURE_BLOB_HOST = /^([a-z0-9]+)\.blob\.core\.windows\.net$/i;
+
+/**
+ * Where Spark finds the export, for the `abfss://` statement: only in a real Azure Storage
+ * account (Azurite's `127.0.0.1:port/devstoreaccount1` has no `dfs` endpoint to read from).
+ */
+export function sparkLocation(resolved: ResolvedStore, fileName: string) {
   if (resolved.kind !== 'azure') {
     return undefined;
   }
   const { store, prefix } = resolved;
   // resolveStore builds an AzureBlobStore for every Azure source, prefixed when it has a folder.
   const azure = (store instanceof PrefixedBlobStore ? store.inner : store) as AzureBlobStore;
-  const url = new URL(azure.accountUrl);
-  const pathAccount = url.pathname.split('/').filter((part) => part !== '')[0];
-  const account = pathAccount ?? url.hostname.split('.')[0] ?? 'account';
+  const account = AZURE_BLOB_HOST.exec(new URL(azure.accountUrl).hostname)?.[1];
+  if (account === undefined) {
+    return undefined;
+  }
   return { account, container: azure.containerName, path: `${prefix}${fileName}` };
 }
 
