@@ -47,7 +47,10 @@ export const sqlCommand: Command = {
         '$0 sql "select * from inputs" --format csv > inputs.csv',
         'stream any result as CSV',
       )
-      .example('$0 sql', 'an interactive shell on a terminal (.tables, .schema <t>, .help, .quit)')
+      .example(
+        '$0 sql',
+        'an interactive shell on a terminal: Tab completes names; .tables, .schema <t>, \\x, .help, .quit',
+      )
       .example('echo "select count(*) from scored;" | $0 sql', 'statements from stdin')
       .epilog(
         'Tables: inputs, predictions, labels and one per other identifier, each with _service, _model, _model_version, _identifier, _date, _ts, _correlation_id, _row, _blob. View scored: each input row LEFT JOINed to its own prediction, with _matched. Manifest: mdq_manifest.',
