@@ -34,3 +34,8 @@ export function createContext(
     useColor: isStdoutTTY && !noColor,
   };
 }
+
+/** The width of the terminal stdout writes to; undefined for a pipe or a file. */
+export function terminalWidth(context: CliContext): number | undefined {
+  return context.isStdoutTTY ? context.stdout.columns : undefined;
+}

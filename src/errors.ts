@@ -7,6 +7,8 @@ export interface MdqErrorOptions {
   exitCode?: number;
   hint?: string;
   cause?: unknown;
+  /** Lines shown under the message as they are, e.g. the SQL with a caret under the fault. */
+  detail?: readonly string[];
 }
 
 export class MdqError extends Error {
@@ -14,6 +16,7 @@ export class MdqError extends Error {
   readonly code: string;
   readonly exitCode: number;
   readonly hint: string | undefined;
+  readonly detail: readonly string[];
 
   constructor(code: string, message: string, options: MdqErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -21,6 +24,7 @@ export class MdqError extends Error {
     this.code = code;
     this.exitCode = options.exitCode ?? 1;
     this.hint = options.hint;
+    this.detail = options.detail ?? [];
   }
 }
 

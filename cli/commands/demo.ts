@@ -12,6 +12,8 @@ import { openDatabase } from '../../src/query/database.js';
 import { pull } from '../../src/query/pull/index.js';
 import { streamQuery } from '../../src/query/run.js';
 import { resolveStore } from '../../src/store/resolve-store.js';
+import { terminalWidth } from '../context.js';
+import { count } from '../render/counts.js';
 import { resolveFormat, writeResult } from '../render/output.js';
 import { formatPullSummary } from '../render/progress-lines.js';
 import type { Command } from './command.js';
@@ -68,7 +70,7 @@ export const demoCommand: Command = {
     const note = (text: string) => context.stderr.write(`${text}\n`);
 
     note(
-      `Serving ${days} day(s) × ${requestsPerDay} requests of ${DEMO_SERVICE} through mdq/collect…`,
+      `Serving ${count(days, 'day')} × ${count(requestsPerDay, 'request')} of ${DEMO_SERVICE} through mdq/collect…`,
     );
     const service = await serveIrisDays({
       days: served,
@@ -115,6 +117,7 @@ export const demoCommand: Command = {
           format,
           useColor: context.useColor,
           notes: context.stderr,
+          table: { width: terminalWidth(context) },
         });
       }
     } finally {

@@ -9,6 +9,7 @@ import {
   exportToStore,
   sparkReadStatement,
 } from '../../src/query/export.js';
+import { checkQuery } from '../../src/query/run.js';
 import type { AzureBlobStore } from '../../src/store/azure-store.js';
 import { PrefixedBlobStore } from '../../src/store/prefixed-store.js';
 import { type ResolvedStore, resolveStore } from '../../src/store/resolve-store.js';
@@ -83,6 +84,10 @@ export const exportCommand: Command = {
     const database = databasePath(args, context);
     const db = await openDatabase(database, { mustExist: true });
     try {
+      if ('query' in source) {
+        // A bad --query fails here, with the caret under its fault and no COPY around it.
+        await checkQuery(db.connection, source.query);
+      }
       if (!REMOTE.test(out)) {
         const result = await exportToPath(db.connection, resolve(context.cwd, out), {
           ...options,
@@ -144,6 +149,11 @@ function formatOf(
   if (isPartitioned || REMOTE.test(out)) {
     return 'parquet'; // a folder of files: Parquet unless asked otherwise
   }
+  if (/[\\/]$/.test(out)) {
+    throw new UsageError(`--out ${out} is a folder: a folder needs --partition-by`, {
+      hint: 'add --partition-by _date (or other columns), or name a file: --out scored.parquet',
+    });
+  }
   throw new UsageError(`cannot tell the format of --out ${out}`, {
     hint: 'end it in .parquet or .csv, or pass --format parquet|csv',
   });
@@ -160,16 +170,24 @@ function splitFileTarget(out: string): { folder: string; fileName: string } {
   return { folder, fileName: match[2] ?? '' };
 }
 
-function sparkLocation(resolved: ResolvedStore, fileName: string) {
+/** An Azure Storage account's blob endpoint: the account Spark reaches as `<account>.dfs…`. */
+const AZURE_BLOB_HOST = /^([a-z0-9]+)\.blob\.core\.windows\.net$/i;
+
+/**
+ * Where Spark finds the export, for the `abfss://` statement: only in a real Azure Storage
+ * account (Azurite's `127.0.0.1:port/devstoreaccount1` has no `dfs` endpoint to read from).
+ */
+export function sparkLocation(resolved: ResolvedStore, fileName: string) {
   if (resolved.kind !== 'azure') {
     return undefined;
   }
   const { store, prefix } = resolved;
   // resolveStore builds an AzureBlobStore for every Azure source, prefixed when it has a folder.
   const azure = (store instanceof PrefixedBlobStore ? store.inner : store) as AzureBlobStore;
-  const url = new URL(azure.accountUrl);
-  const pathAccount = url.pathname.split('/').filter((part) => part !== '')[0];
-  const account = pathAccount ?? url.hostname.split('.')[0] ?? 'account';
+  const account = AZURE_BLOB_HOST.exec(new URL(azure.accountUrl).hostname)?.[1];
+  if (account === undefined) {
+    return undefined;
+  }
   return { account, container: azure.containerName, path: `${prefix}${fileName}` };
 }
 

@@ -1,11 +1,19 @@
+import { existsSync } from 'node:fs';
 import { DEFAULT_CONCURRENCY } from '../../src/config.js';
 import { InterruptedError, UsageError } from '../../src/errors.js';
 import { dayKey, formatDay, parseDay, todayUtc } from '../../src/layout/days.js';
 import { LAYOUT_KINDS } from '../../src/layout/types.js';
-import { type LayoutChoice, type PullProgress, pull } from '../../src/query/pull/index.js';
+import {
+  type LayoutChoice,
+  type PullProgress,
+  type PullResult,
+  pull,
+} from '../../src/query/pull/index.js';
+import type { BlobStore } from '../../src/store/blob-store.js';
 import { resolveStore } from '../../src/store/resolve-store.js';
 import type { CliContext } from '../context.js';
 import {
+  formatEmptyPull,
   formatInterruptedSummary,
   formatPullSummary,
   PlainProgress,
@@ -88,8 +96,15 @@ export const pullCommand: Command = {
     const from = parseDay(String(args.from), '--from');
     const to = args.to === undefined ? todayUtc() : parseDay(String(args.to), '--to');
     if (dayKey(from) > dayKey(to)) {
-      throw new UsageError(`--from ${formatDay(from)} is after --to ${formatDay(to)}`, {
-        hint: 'give the earlier day as --from (both are inclusive, UTC)',
+      const toText =
+        args.to === undefined
+          ? `--to, which defaults to today (${formatDay(to)}, UTC)`
+          : `--to ${formatDay(to)}`;
+      throw new UsageError(`--from ${formatDay(from)} is after ${toText}`, {
+        hint:
+          args.to === undefined
+            ? 'give a --from up to today, or a later --to as well (both are inclusive, UTC)'
+            : 'give the earlier day as --from (both are inclusive, UTC)',
       });
     }
     const concurrency = concurrencyOf(args.concurrency, context);
@@ -119,6 +134,10 @@ export const pullCommand: Command = {
         onProgress: reporter.update,
       });
       reporter.done();
+      if (result.blobsListed === 0) {
+        context.stderr.write(await emptyPullReport(result, store, args, context));
+        return 0;
+      }
       context.stderr.write(formatPullSummary(result) + formatQuarantineNotes(result));
       // A blob deleted while pulling (retention) is reported, not a failure; one that cannot be
       // loaded is, on every pull of it, until it changes or is dismissed.
@@ -133,6 +152,31 @@ export const pullCommand: Command = {
   },
 };
 
+/**
+ * Nothing in the range: which days the source does hold for the service, so the next try can
+ * aim at them. The pull kept no database it would have created empty.
+ */
+async function emptyPullReport(
+  result: PullResult,
+  store: BlobStore,
+  args: Record<string, unknown>,
+  context: CliContext,
+): Promise<string> {
+  const { summariseSource } = await import('../../src/query/source-summary.js');
+  const streams = await summariseSource(store, {
+    layout: args.layout as LayoutChoice,
+    signal: context.signal,
+  });
+  return formatEmptyPull({
+    service: String(args.service),
+    from: String(args.from),
+    to: args.to === undefined ? formatDay(todayUtc()) : String(args.to),
+    source: store.description,
+    held: streams.filter((stream) => stream.service === String(args.service)),
+    dbPath: existsSync(result.dbPath) ? result.dbPath : undefined,
+  });
+}
+
 function concurrencyOf(flag: unknown, context: CliContext): number {
   const raw = flag ?? context.env.MDQ_CONCURRENCY;
   if (raw === undefined || raw === '') {
@@ -140,7 +184,8 @@ function concurrencyOf(flag: unknown, context: CliContext): number {
   }
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > 256) {
-    throw new UsageError(`concurrency must be a whole number from 1 to 256, got "${String(raw)}"`, {
+    const name = flag === undefined ? 'MDQ_CONCURRENCY' : '--concurrency';
+    throw new UsageError(`${name} must be a whole number from 1 to 256, got "${String(raw)}"`, {
       hint: 'use --concurrency 16 (or MDQ_CONCURRENCY)',
     });
   }

@@ -6,7 +6,7 @@ import { DEFAULT_DB_FILE } from '../../src/config.js';
 import { UsageError } from '../../src/errors.js';
 import { openDatabase } from '../../src/query/database.js';
 import { streamQuery } from '../../src/query/run.js';
-import type { CliContext } from '../context.js';
+import { type CliContext, terminalWidth } from '../context.js';
 import {
   DEFAULT_TABLE_LIMIT,
   OUTPUT_FORMATS,
@@ -47,7 +47,10 @@ export const sqlCommand: Command = {
         '$0 sql "select * from inputs" --format csv > inputs.csv',
         'stream any result as CSV',
       )
-      .example('$0 sql', 'an interactive shell on a terminal (.tables, .schema <t>, .help, .quit)')
+      .example(
+        '$0 sql',
+        'an interactive shell on a terminal: Tab completes names; .tables, .schema <t>, \\x, .help, .quit',
+      )
       .example('echo "select count(*) from scored;" | $0 sql', 'statements from stdin')
       .epilog(
         'Tables: inputs, predictions, labels and one per other identifier, each with _service, _model, _model_version, _identifier, _date, _ts, _correlation_id, _row, _blob. View scored: each input row LEFT JOINed to its own prediction, with _matched. Manifest: mdq_manifest.',
@@ -77,6 +80,8 @@ export const sqlCommand: Command = {
         tableLimit,
         useColor: context.useColor && !output,
         notes: context.stderr,
+        // A table on the terminal fits its width; in a file it keeps every column.
+        table: { width: out === context.stdout ? terminalWidth(context) : undefined },
       };
       if (query === undefined) {
         const text = await readAll(context.stdin);
@@ -97,6 +102,10 @@ export const sqlCommand: Command = {
 };
 
 export function databasePath(args: Record<string, unknown>, context: CliContext): string {
+  if (args.db === '') {
+    // `--db=` would resolve to the current folder.
+    throw new UsageError('--db needs a file name', { hint: 'e.g. --db mdq.duckdb' });
+  }
   const db = (args.db as string | undefined) ?? context.env.MDQ_DB ?? DEFAULT_DB_FILE;
   return resolve(context.cwd, db);
 }

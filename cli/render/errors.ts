@@ -4,12 +4,14 @@ import { escapeControl } from './escape.js';
 
 /**
  * Turns a thrown value into what the user sees on stderr. An MdqError is the user's problem:
- * one line plus a hint, no stack. Anything else is a bug in mdq: its stack, and where to report.
+ * one line (and its detail, such as the SQL with a caret under the fault) plus a hint, no stack. Anything else is a bug in mdq: its stack, and where to report.
  * Every line goes through redactSecrets, whatever produced it.
  */
 export function formatError(error: unknown, options: { debug?: boolean } = {}): string {
   if (error instanceof MdqError) {
     const lines = [`mdq: ${oneLine(error.message)}`];
+    // Indented as a block, each line kept apart: a caret must stay under its column.
+    lines.push(...error.detail.map((line) => `  ${escapeControl(line.replace(/[\r\n]+/g, ' '))}`));
     if (error.hint) {
       lines.push(`hint: ${oneLine(error.hint)}`);
     }

@@ -7,7 +7,7 @@ import type { StreamFormatter } from './formats/formatter.js';
 import { jsonFormatter } from './formats/json.js';
 import { markdownFormatter } from './formats/markdown.js';
 import { ndjsonFormatter } from './formats/ndjson.js';
-import { formatTable } from './table.js';
+import { formatTable, type TableOptions } from './table.js';
 
 /**
  * Where a result goes and in which shape. A person at a terminal gets an aligned table with a
@@ -39,6 +39,8 @@ export interface WriteResultOptions {
   useColor?: boolean;
   /** Receives the "N more rows not shown" note. */
   notes?: Writable;
+  /** How a table is laid out: the terminal's width, expanded rows (table.ts). */
+  table?: Omit<TableOptions, 'useColor'>;
 }
 
 export interface WriteResultSummary {
@@ -93,7 +95,10 @@ async function writeTable(
     rowsOmitted += Math.max(0, rows.length - room);
   }
   if (result.columns.length > 0) {
-    await write(out, formatTable(result.columns, shown, { useColor: options.useColor ?? false }));
+    await write(
+      out,
+      formatTable(result.columns, shown, { ...options.table, useColor: options.useColor ?? false }),
+    );
   }
   if (rowsOmitted > 0 && options.notes) {
     await write(

@@ -1,6 +1,7 @@
 import { Box, render, Text } from 'ink';
 import type { PullProgress } from '../../src/query/pull/index.js';
-import { formatBytes, formatSeconds, MIGRATING, rateAndEta } from './progress-lines.js';
+import { count, thousands } from './counts.js';
+import { formatBytes, formatEta, loadedText, MIGRATING, rateAndEta } from './progress-lines.js';
 
 const BAR_WIDTH = 30;
 
@@ -9,7 +10,7 @@ function bar(done: number, total: number): string {
   return `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
 }
 
-/** The terminal view of a pull: streams, downloads and loads with bars, rate and ETA. */
+/** The terminal view of a pull: listing, downloads and loads with bars, rate and ETA. */
 export function PullProgressView({ progress }: { progress: PullProgress }) {
   if (progress.phase === 'migrating') {
     return <Text>{MIGRATING}</Text>;
@@ -17,8 +18,8 @@ export function PullProgressView({ progress }: { progress: PullProgress }) {
   if (progress.phase === 'listing') {
     return (
       <Text>
-        listing… {progress.streams} streams, {progress.blobsListed} blobs,{' '}
-        {progress.blobsDownloaded} downloaded ({formatBytes(progress.bytesDownloaded)})
+        listing… {count(progress.blobsListed, 'blob')}, {thousands(progress.blobsDownloaded)}{' '}
+        downloaded ({formatBytes(progress.bytesDownloaded)})
       </Text>
     );
   }
@@ -26,24 +27,20 @@ export function PullProgressView({ progress }: { progress: PullProgress }) {
   return (
     <Box flexDirection="column">
       <Text>
-        {progress.streams} streams, {progress.blobsListed} blobs listed, {progress.blobsSkipped}{' '}
-        unchanged
+        {count(progress.blobsListed, 'blob')} listed, {thousands(progress.blobsSkipped)} unchanged
       </Text>
       <Text>
-        download {bar(progress.bytesDownloaded, progress.bytesToLoad)} {progress.blobsDownloaded}/
-        {progress.blobsToLoad} blobs, {formatBytes(progress.bytesDownloaded)}/
-        {formatBytes(progress.bytesToLoad)}
+        download {bar(progress.bytesDownloaded, progress.bytesToLoad)}{' '}
+        {thousands(progress.blobsDownloaded)}/{count(progress.blobsToLoad, 'blob')},{' '}
+        {formatBytes(progress.bytesDownloaded)}/{formatBytes(progress.bytesToLoad)}
       </Text>
       <Text>
         load {bar(progress.blobsLoaded + progress.quarantined, progress.blobsToLoad)}{' '}
-        {progress.blobsLoaded} blobs, {progress.rowsLoaded} rows
-        {progress.quarantined > 0 ? `, ${progress.quarantined} quarantined` : ''}
+        {loadedText(progress)}
       </Text>
       <Text dimColor>
         {formatBytes(rate)}/s
-        {etaSeconds !== undefined && progress.phase === 'downloading'
-          ? `, ETA ${formatSeconds(etaSeconds)}`
-          : ''}
+        {etaSeconds === undefined ? '' : `, ETA ${formatEta(etaSeconds)}`}
       </Text>
     </Box>
   );

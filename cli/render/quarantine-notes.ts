@@ -1,4 +1,5 @@
 import type { PullResult } from '../../src/query/pull/index.js';
+import { count } from './counts.js';
 import { escapeControl } from './escape.js';
 
 /** Reasons shown per group of quarantined blobs; the manifest holds them all. */
@@ -18,7 +19,7 @@ export function formatQuarantineNotes(result: PullResult): string {
   const still = result.stillQuarantined;
   if (still.length > 0) {
     lines.push(
-      `${still.length} blob(s) quarantined by an earlier pull are unchanged and still not loaded:`,
+      `${count(still.length, 'blob')} quarantined by an earlier pull ${still.length === 1 ? 'is' : 'are'} unchanged and still not loaded:`,
     );
     for (const { reason } of still.slice(0, SHOWN)) {
       lines.push(`  ${escapeControl(reason)}`);
@@ -35,7 +36,7 @@ export function formatQuarantineNotes(result: PullResult): string {
   }
   if (result.dismissed.length > 0) {
     lines.push(
-      `dismissed ${result.dismissed.length} quarantined blob(s): they stay in mdq_manifest with status 'dismissed', and load if they change`,
+      `dismissed ${count(result.dismissed.length, 'quarantined blob')}: they stay in mdq_manifest with status 'dismissed', and load if they change`,
     );
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;

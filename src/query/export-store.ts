@@ -158,7 +158,7 @@ export async function uploadExport(
   if (files.length !== written.size) {
     throw new StorageError(
       'export-upload-missing',
-      `${target.where}: ${written.size - files.length} uploaded blob(s) are not listed back`,
+      `${target.where}: ${written.size - files.length} of the uploaded blobs are not listed back`,
       { hint: 'run the same export again with --overwrite' },
     );
   }

@@ -56,7 +56,7 @@ export async function streamQuery(
     throwIfAborted(signal);
   } catch (error) {
     stopInterrupting();
-    throw await toQueryError(connection, error, signal);
+    throw await toQueryError(connection, error, signal, sql);
   }
   const columns = describeColumns(result);
   return {
@@ -76,7 +76,7 @@ export async function streamQuery(
           yield normaliseRows(chunk.convertRows(JsonDuckDBValueConverter) as Cell[][], columns);
         }
       } catch (error) {
-        throw await toQueryError(connection, error, signal);
+        throw await toQueryError(connection, error, signal, sql);
       } finally {
         stopInterrupting();
       }
@@ -224,10 +224,26 @@ export function isoTimestamp(text: string): string {
   return `${date}T${time}${offset === '+00:00' || offset === '-00:00' ? 'Z' : offset}`;
 }
 
+/**
+ * Checks SQL without running it (parse, bind, plan), so a command can reject a bad query before
+ * it starts work, with the same error `streamQuery` would give.
+ */
+export async function checkQuery(connection: DuckDBConnection, sql: string): Promise<void> {
+  try {
+    const extracted = await connection.extractStatements(sql);
+    for (let index = 0; index < extracted.count; index += 1) {
+      await extracted.prepare(index);
+    }
+  } catch (error) {
+    throw await toQueryError(connection, error, undefined, sql);
+  }
+}
+
 async function toQueryError(
   connection: DuckDBConnection,
   error: unknown,
   signal: AbortSignal | undefined,
+  sql: string,
 ): Promise<Error> {
   if (error instanceof QueryError || error instanceof InterruptedError) {
     return error;
@@ -236,13 +252,41 @@ async function toQueryError(
   if (signal?.aborted || /INTERRUPT/i.test(message)) {
     return new InterruptedError('query interrupted');
   }
-  // DuckDB appends a caret diagram over several lines; the first line says what is wrong.
-  const firstLine = message.split('\n')[0]?.trim() ?? message;
-  return new QueryError(firstLine, { cause: error, hint: await hintFor(connection, message) });
+  // DuckDB: `<Kind> Error: what`, maybe lines of candidates, then `LINE n: <sql>` and a caret.
+  const [first = message, ...more] = message.split('\n');
+  const what = first.replace(/^Failed to extract statements: /, '').trim();
+  const excerptAt = more.findIndex((line) => /^LINE \d+: /.test(line));
+  const missingTable = /Table with name .* does not exist|Table .* does not exist/i.test(message);
+  const notes = (excerptAt === -1 ? more : more.slice(0, excerptAt))
+    .map((line) => line.trim())
+    // DuckDB's own "Did you mean" for a missing table names system tables; the hint lists ours.
+    .filter((line) => line !== '' && !(missingTable && line.startsWith('Did you mean')))
+    .slice(0, MAX_NOTE_LINES);
+  const excerpt =
+    excerptAt === -1
+      ? /at end of input/.test(what)
+        ? endOfInputExcerpt(sql)
+        : []
+      : more.slice(excerptAt, excerptAt + 2).map((line) => line.replaceAll('\t', ' '));
+  const hint = await hintFor(connection, message);
+  return new QueryError(what, {
+    cause: error,
+    detail: [...notes, ...excerpt],
+    ...(hint === undefined ? {} : { hint }),
+  });
 }
 
-async function hintFor(connection: DuckDBConnection, message: string): Promise<string> {
-  const position = /LINE \d+: .*/.exec(message)?.[0];
+const MAX_NOTE_LINES = 6;
+
+/** DuckDB points at nothing when the SQL stops short: the caret goes after its last character. */
+function endOfInputExcerpt(sql: string): string[] {
+  const lines = sql.trimEnd().split('\n');
+  const last = (lines[lines.length - 1] ?? '').replaceAll('\t', ' ');
+  const prefix = `LINE ${lines.length}: `;
+  return [`${prefix}${last}`, `${' '.repeat(prefix.length + last.length)}^`];
+}
+
+async function hintFor(connection: DuckDBConnection, message: string): Promise<string | undefined> {
   if (/Table with name .* does not exist|Table .* does not exist/i.test(message)) {
     const tables = await listTableNames(connection).catch(() => []);
     return tables.length > 0
@@ -252,7 +296,7 @@ async function hintFor(connection: DuckDBConnection, message: string): Promise<s
   if (/column .* not found|Referenced column/i.test(message)) {
     return 'list a table’s columns with: mdq sql "describe <table>"';
   }
-  return position ? `at ${position.replace(/\s+/g, ' ')}` : 'check the SQL syntax (DuckDB dialect)';
+  return /Parser Error/.test(message) ? 'check the SQL syntax (DuckDB dialect)' : undefined;
 }
 
 /** Tables and views of the main schema, sorted (user-facing names only). */

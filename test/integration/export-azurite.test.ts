@@ -29,7 +29,7 @@ const EXPECTED = INPUT_ROWS.map((row) => ({
   label: PREDICTIONS[`${row.correlationId}/${row.row}`] ?? null,
 })).sort((a, b) => a.id.localeCompare(b.id));
 
-test('export --out <Azurite URL> --partition-by uploads hive folders that read back equal, and prints Spark SQL', async () => {
+test('export --out <Azurite URL> --partition-by uploads hive folders that read back equal', async () => {
   const container = await azurite.createContainer('export');
   const out = `${azurite.blobEndpoint}/${container}/exports/scored`;
   const result = await runMdq(
@@ -48,9 +48,8 @@ test('export --out <Azurite URL> --partition-by uploads hive folders that read b
   );
   expect(result.stderr).toContain('exported 5 rows to 3 blobs');
   expect(result.code).toBe(0);
-  expect(result.stderr).toContain(
-    `CREATE OR REPLACE TEMPORARY VIEW mdq_export USING parquet OPTIONS (path 'abfss://${container}@devstoreaccount1.dfs.core.windows.net/exports/scored/')`,
-  );
+  // Azurite has no dfs endpoint for Spark: the abfss:// statement is for real Azure only.
+  expect(result.stderr).not.toContain('abfss://');
   expect(result.stderr).not.toContain('AccountKey');
 
   // Download every blob with the SDK (not mdq's store) and read it with two readers.
@@ -118,9 +117,7 @@ test('export --out az://<container>/<file>.csv uploads one blob', async () => {
     { env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString } },
   );
   expect(result.code).toBe(0);
-  expect(result.stderr).toContain(
-    `abfss://${container}@devstoreaccount1.dfs.core.windows.net/one/scored.csv`,
-  );
+  expect(result.stderr).not.toContain('abfss://');
   const client = BlobServiceClient.fromConnectionString(
     azurite.connectionString,
   ).getContainerClient(container);

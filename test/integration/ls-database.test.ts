@@ -50,7 +50,7 @@ test('ls --source: services, models, versions, identifiers with first and last d
       'service irisapp',
       '  model iris',
       '    version 3',
-      '      inputs  2024-01-05 .. 2024-02-09  [aks]',
+      '      inputs       2024-01-05 .. 2024-02-09  [aks]',
       '      predictions  2024-02-01 .. 2024-02-09  [aks]',
       '',
     ].join('\n'),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -56,7 +57,7 @@ test('a grown append blob is reloaded without duplicates', async () => {
     `7.0,5.0,late,c7,2024-01-01T23:00:00,${gen}\n7.1,5.1,late,c7,2024-01-01T23:00:00,${gen}\n`,
   );
   const again = await runMdq(aksPullArgs(root, db));
-  expect(again.stderr).toContain('1 blobs loaded');
+  expect(again.stderr).toContain('1 blob loaded');
   expect(again.code).toBe(0);
   expect(
     await queryDb(
@@ -81,7 +82,7 @@ test('an unparsable blob is quarantined with a reason naming it; the rest loads;
   });
   const result = await runMdq(aksPullArgs(root, db));
   expect(result.code).toBe(1);
-  expect(result.stderr).toContain(`quarantined 2 blob(s)`);
+  expect(result.stderr).toContain(`quarantined 2 blobs`);
   expect(result.stderr).toContain(`${broken} ends inside a quoted field`);
   expect(result.stderr).toContain(`${binary} is not valid UTF-8 text`);
   expect(result.stdout).toBe('');
@@ -99,12 +100,12 @@ test('an unparsable blob is quarantined with a reason naming it; the rest loads;
   const again = await runMdq(aksPullArgs(root, db));
   expect(again.code).toBe(1);
   expect(again.stderr).toContain('0 blobs loaded');
-  expect(again.stderr).toContain('2 blob(s) quarantined by an earlier pull are unchanged');
+  expect(again.stderr).toContain('2 blobs quarantined by an earlier pull are unchanged');
   // Fixed, it loads.
   await writeFile(join(root, broken), 'label,note\r\nsetosa,"closed"\n');
   const fixed = await runMdq(aksPullArgs(root, db));
-  expect(fixed.stderr).toContain('1 blobs loaded');
-  expect(fixed.stderr).toContain('1 blob(s) quarantined by an earlier pull are unchanged');
+  expect(fixed.stderr).toContain('1 blob loaded');
+  expect(fixed.stderr).toContain('1 blob quarantined by an earlier pull is unchanged');
   expect(fixed.code).toBe(1);
   expect(await queryDb(db, 'SELECT label, note FROM labels')).toEqual([
     { label: 'setosa', note: 'closed' },
@@ -129,6 +130,29 @@ test('wrong service: one line naming the services that exist, exit 1', async () 
     /^mdq: service "nope" not found in .*\nhint: services here: irisapp\n$/,
   );
   expect(result.stdout).toBe('');
+});
+
+test('a range with nothing in it names the days the source holds and leaves no database', async () => {
+  const { root, db } = await freshArchive('empty-range');
+  const args = aksPullArgs(root, db).map((a) =>
+    a === '2024-01-01' ? '2023-06-01' : a === '2024-01-04' ? '2023-06-30' : a,
+  );
+  const result = await runMdq(args);
+  expect(result.code).toBe(0);
+  const lines = result.stderr.split('\n');
+  expect(lines[0]).toBe(`mdq pull: no blobs of irisapp from 2023-06-01 to 2023-06-30 in ${root}`);
+  expect(lines[1]).toBe('the source holds these days of irisapp:');
+  // The last day is one of the archive's (its month folders are both `01` and `1`).
+  expect(lines[2]).toMatch(
+    /^ {2}model iris version 3: 2024-01-01 \.\. 2024-01-0\d \(inputs, predictions\)$/,
+  );
+  expect(lines.slice(3)).toEqual(['no database written', '']);
+  expect(existsSync(db)).toBe(false);
+  // An existing database stays as it was, and says so.
+  expect((await runMdq(aksPullArgs(root, db))).code).toBe(0);
+  const again = await runMdq(args);
+  expect(again.stderr).toMatch(/\ndatabase: .*empty-range\.duckdb \(unchanged\)\n$/);
+  expect(await queryDb(db, 'SELECT count(*) AS n FROM inputs')).toEqual([{ n: '6' }]);
 });
 
 test('bad dates are usage errors (exit 2) with a hint', async () => {

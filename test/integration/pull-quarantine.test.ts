@@ -41,7 +41,7 @@ function pull(...extra: string[]) {
 test('quarantined blobs fail every pull of them, with their reasons, until dismissed or changed', async () => {
   const first = await pull();
   expect(first.code).toBe(1);
-  expect(first.stderr).toContain('quarantined 2 blob(s) that could not be parsed:');
+  expect(first.stderr).toContain('quarantined 2 blobs that could not be parsed:');
   expect(first.stderr).toContain(
     `${DAY}/truncated.csv ends with a line cut short: 2 of 3 fields and no line break`,
   );
@@ -66,7 +66,7 @@ test('quarantined blobs fail every pull of them, with their reasons, until dismi
   expect(again.code).toBe(1);
   expect(again.stderr).toContain('0 blobs loaded');
   expect(again.stderr).toContain(
-    '2 blob(s) quarantined by an earlier pull are unchanged and still not loaded:',
+    '2 blobs quarantined by an earlier pull are unchanged and still not loaded:',
   );
   expect(again.stderr).toContain(`  ${DAY}/truncated.csv ends with a line cut short`);
   expect(again.stderr).toContain('run the same pull with --dismiss-quarantined');
@@ -77,13 +77,13 @@ test('quarantined blobs fail every pull of them, with their reasons, until dismi
   await writeFile(join(source, DAY, 'truncated.csv'), `${HEADER}\nc2,2,b\nc3,3,c\n`);
   const fixed = await pull();
   expect(fixed.code).toBe(1);
-  expect(fixed.stderr).toContain('1 blobs loaded');
-  expect(fixed.stderr).toContain('1 blob(s) quarantined by an earlier pull are unchanged');
+  expect(fixed.stderr).toContain('1 blob loaded');
+  expect(fixed.stderr).toContain('1 blob quarantined by an earlier pull is unchanged');
 
   const dismissed = await pull('--dismiss-quarantined');
   expect(dismissed.code).toBe(0);
   expect(dismissed.stderr).toContain(
-    "dismissed 1 quarantined blob(s): they stay in mdq_manifest with status 'dismissed'",
+    "dismissed 1 quarantined blob: they stay in mdq_manifest with status 'dismissed'",
   );
   expect(
     await queryDb(

@@ -108,15 +108,15 @@ test('a table on a terminal shows --limit rows and says on stderr how many were 
   expect(all.stderr).toBe('');
 });
 
-test('a missing table: one-line DuckDB message, a hint naming the tables, exit 1', async () => {
+test('a missing table: DuckDB message, the SQL with a caret, a hint naming the tables, exit 1', async () => {
   const result = await sql(['select * from inputz']);
   expect(result.code).toBe(1);
-  const lines = result.stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(2);
-  expect(lines[0]).toBe('mdq: Catalog Error: Table with name inputz does not exist!');
-  expect(lines[1]).toBe(
+  expect(result.stderr.trimEnd().split('\n')).toEqual([
+    'mdq: Catalog Error: Table with name inputz does not exist!',
+    '  LINE 1: select * from inputz',
+    '                        ^',
     'hint: available tables and views: inputs, mdq_manifest, predictions, scored',
-  );
+  ]);
 });
 
 test('a missing database is a one-line error with a hint to pull', async () => {

@@ -14,3 +14,13 @@ test('secrets are masked even in an internal error stack', () => {
   expect(text).toContain('mdq: internal error:');
   expect(text).not.toContain('abc123');
 });
+
+test('detail lines keep their own line and indentation (a caret stays put), escaped', () => {
+  const text = formatError(
+    new MdqError('query', 'Parser Error: x', {
+      detail: ['LINE 1: selec \u001b[2J', '        ^'],
+      hint: 'h',
+    }),
+  );
+  expect(text).toBe('mdq: Parser Error: x\n  LINE 1: selec \\x1b[2J\n          ^\nhint: h\n');
+});

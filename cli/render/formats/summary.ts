@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import type { DatabaseSummary } from '../../../src/query/describe.js';
 import type { SourceStream } from '../../../src/query/source-summary.js';
 import { escapeControl } from '../escape.js';
@@ -42,6 +43,11 @@ export function formatSourceSummary(streams: readonly SourceStream[], descriptio
   if (streams.length === 0) {
     lines.push('  (no model data found)');
   }
+  // Days and layouts in one column, whatever the identifiers' lengths.
+  const width = Math.max(
+    0,
+    ...streams.map((stream) => stringWidth(escapeControl(stream.identifier))),
+  );
   let previous: SourceStream | undefined;
   for (const stream of streams) {
     if (stream.service !== previous?.service) {
@@ -60,7 +66,9 @@ export function formatSourceSummary(streams: readonly SourceStream[], descriptio
       );
     }
     const days = stream.firstDay ? `${stream.firstDay} .. ${stream.lastDay}` : 'no days yet';
-    lines.push(`      ${escapeControl(stream.identifier)}  ${days}  [${stream.layout}]`);
+    const identifier = escapeControl(stream.identifier);
+    const padding = ' '.repeat(width - stringWidth(identifier));
+    lines.push(`      ${identifier}${padding}  ${days}  [${stream.layout}]`);
     previous = stream;
   }
   return `${lines.join('\n')}\n`;

@@ -88,9 +88,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   const emit = () => options.onProgress?.({ ...progress, elapsedMs: Date.now() - started });
   emit();
   const memoryLimits = options.memory ?? DEFAULT_MEMORY_LIMITS;
-  // A pull that fails before its first commit leaves nothing it created (new-database.ts).
+  // A pull that commits nothing leaves nothing it created (new-database.ts).
   const created = noteNewDatabase(options.dbPath);
-  let succeeded = false;
   const db = await openDatabase(options.dbPath, {
     memoryLimit: memoryLimitSetting(memoryLimits.initialBytes),
   });
@@ -288,11 +287,13 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     }
     progress.phase = 'done';
     emit();
-    succeeded = true;
     return {
       dbPath: db.path,
       source: options.source,
       streams: plan.streams.length,
+      identifiers: new Set(plan.streams.map((stream) => stream.identifier)).size,
+      models: new Set(plan.streams.map((stream) => `${stream.model}\u0000${stream.modelVersion}`))
+        .size,
       blobsListed: plan.listed,
       blobsSkipped: plan.skipped,
       blobsLoaded: progress.blobsLoaded,
@@ -308,7 +309,9 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     options.signal?.removeEventListener('abort', onAbort);
     await staging.remove().catch(() => undefined);
     db.close();
-    if (created !== undefined && !succeeded && progress.batchesCommitted === 0) {
+    // Nothing committed: a failure, or nothing to load (an empty range). Either way the file
+    // holds no data, and an empty database would make `mdq sql` say "no such table".
+    if (created !== undefined && progress.batchesCommitted === 0) {
       await removeNewDatabase(created);
     }
   }

@@ -87,6 +87,9 @@ export interface PullResult {
   dbPath: string;
   source: string;
   streams: number;
+  /** What the streams are, for people: distinct identifiers, and models (with their versions). */
+  identifiers: number;
+  models: number;
   blobsListed: number;
   /** Unchanged since the last pull (etag and size match the manifest). */
   blobsSkipped: number;
