@@ -1,5 +1,5 @@
 import type { MdqError } from '../errors.js';
-import type { BlobStore } from '../store/blob-store.js';
+import { type BlobStore, MAX_APPEND_BYTES } from '../store/blob-store.js';
 import {
   AppendWriter,
   type AppendWriterOptions,
@@ -7,6 +7,7 @@ import {
   type InDoubtAppend,
 } from './append-writer.js';
 import type { Encoded } from './encoder.js';
+import { RowTooLargeError, splitAtRowEnds } from './row-ends.js';
 import { safely, toSafeError } from './safe-report.js';
 import type { DiskSpool, SpooledBatch } from './spool.js';
 import type { BlobTarget } from './target.js';
@@ -30,16 +31,21 @@ export interface DeliveryOptions {
    */
   maxSend: { bytes: number; rows: number };
   writer: AppendWriterOptions;
+  /** The collector's id, stamped on its spool files (see `written`). */
+  owner: string;
   onDrop: (event: DropEvent) => void;
   onError: (error: MdqError) => void;
 }
 
 export interface DeliveryCounters {
-  /** Rows appended to storage (live or replayed). */
+  /**
+   * This collector's own rows in storage: appended live, or replayed from the spool by any
+   * collector of this process. Rows of other collectors this one replays are not counted here.
+   */
   written: number;
   /** Rows written to the disk spool (some may since have been replayed). */
   spooled: number;
-  /** Spooled rows later appended to storage (by this process). */
+  /** Spooled rows this collector appended to storage, whichever collector spooled them. */
   replayed: number;
   dropped: number;
   /** Upload, spool or replay failures reported through onError. */
@@ -65,6 +71,14 @@ interface TargetQueue {
 
 const MAX_REPLAY_BACKOFF_MS = 30_000;
 const FIRST_REPLAY_BACKOFF_MS = 1_000;
+
+/**
+ * Counters of the open collectors of this process, by owner id: a replayed batch is credited to
+ * the collector that spooled it (its `written`), even when another collector sharing the spool
+ * folder replayed it. Batches of collectors no longer open (or of other processes) are counted
+ * only in the replayer's `replayed`.
+ */
+const openOwners = new Map<string, DeliveryCounters>();
 
 /**
  * Everything between collect() and durable bytes: per-target queues, size-or-interval batching,
@@ -102,6 +116,7 @@ export class Delivery {
   constructor(store: Promise<BlobStore>, spool: DiskSpool, options: DeliveryOptions) {
     this.#options = options;
     this.#spool = spool;
+    openOwners.set(options.owner, this.counters);
     this.#writer = store.then((resolved) => new AppendWriter(resolved, options.writer));
     // An unhandled rejection here would crash the host; failures surface through uploads.
     this.#writer.catch(() => undefined);
@@ -115,9 +130,11 @@ export class Delivery {
     return this.#queuedBytes;
   }
 
-  /** Hot path: queue one call's rows; never awaits, never throws for storage reasons. */
-  enqueue(encoded: Encoded, rows: number): void {
-    const bytes = Buffer.byteLength(encoded.text);
+  /**
+   * Hot path: queue one call's rows (at most one append's worth, whole rows: see
+   * splitAtRowEnds); never awaits, never throws for storage reasons.
+   */
+  enqueue(encoded: Encoded, rows: number, bytes = Buffer.byteLength(encoded.text)): void {
     const seq = ++this.#lastSeq;
     let queue = this.#queues.get(encoded.key);
     if (queue === undefined) {
@@ -212,6 +229,9 @@ export class Delivery {
   /** No more timers: the process may exit. */
   stop(): void {
     this.#stopped = true;
+    if (openOwners.get(this.#options.owner) === this.counters) {
+      openOwners.delete(this.#options.owner);
+    }
     clearTimeout(this.#timer);
     clearTimeout(this.#replayTimer);
     this.#timer = undefined;
@@ -316,22 +336,26 @@ export class Delivery {
     }
   }
 
+  /** One spool file per append's worth of chunks: replaying a file is then one append. */
   async #spoolAsync(
     key: string,
     target: BlobTarget,
     chunks: Batch['chunks'],
     inDoubt: InDoubtAppend | undefined,
   ): Promise<void> {
-    const rows = sumRows(chunks);
-    try {
-      if (await this.#spool.write(key, target, joinText(chunks), rows, inDoubt)) {
-        this.counters.spooled += rows;
-      } else {
-        this.#drop(rows, 'spool-quota', target);
+    for (const [index, run] of appendRuns(chunks).entries()) {
+      const rows = sumRows(run);
+      const doubt = index === 0 ? inDoubt : undefined;
+      try {
+        if (await this.#spool.write(key, target, joinText(run), rows, doubt)) {
+          this.counters.spooled += rows;
+        } else {
+          this.#drop(rows, 'spool-quota', target);
+        }
+      } catch (error) {
+        this.#report(error);
+        this.#drop(rows, 'spool-failed', target);
       }
-    } catch (error) {
-      this.#report(error);
-      this.#drop(rows, 'spool-failed', target);
     }
   }
 
@@ -341,16 +365,19 @@ export class Delivery {
     chunks: Batch['chunks'],
     inDoubt?: InDoubtAppend,
   ): void {
-    const rows = sumRows(chunks);
-    try {
-      if (this.#spool.writeSync(key, target, joinText(chunks), rows, inDoubt)) {
-        this.counters.spooled += rows;
-      } else {
-        this.#drop(rows, 'spool-quota', target);
+    for (const [index, run] of appendRuns(chunks).entries()) {
+      const rows = sumRows(run);
+      const doubt = index === 0 ? inDoubt : undefined;
+      try {
+        if (this.#spool.writeSync(key, target, joinText(run), rows, doubt)) {
+          this.counters.spooled += rows;
+        } else {
+          this.#drop(rows, 'spool-quota', target);
+        }
+      } catch (error) {
+        this.#report(error);
+        this.#drop(rows, 'spool-failed', target);
       }
-    } catch (error) {
-      this.#report(error);
-      this.#drop(rows, 'spool-failed', target);
     }
   }
 
@@ -365,39 +392,23 @@ export class Delivery {
     }
     try {
       for await (const item of this.#spool.claim()) {
-        const batch: Batch = {
-          key: item.meta.key,
-          target: item.meta.target,
-          chunks: [
-            { text: item.payload, bytes: Buffer.byteLength(item.payload), rows: item.meta.rows },
-          ],
-        };
-        let changed = false;
-        let rows = 0;
         try {
-          changed = await this.#skipLanded(writer, item, batch);
-          rows = rowsOf(batch);
-          await writer.write(batch);
+          await writer.write(await this.#resume(writer, item));
         } catch (error) {
-          // What is left goes back, with the range of this pass's last send if that is unknown,
-          // so that the next pass neither loses nor repeats it.
-          const chunk = batch.chunks[0];
-          await item.release(
-            chunk === undefined || (!changed && batch.inDoubt === undefined)
-              ? undefined
-              : {
-                  payload: chunk.text,
-                  rows: chunk.rows,
-                  ...(batch.inDoubt === undefined ? {} : { inDoubt: batch.inDoubt }),
-                },
-          );
+          if (error instanceof RowTooLargeError) {
+            // Only in a file an older version spooled: it can never be stored whole.
+            await item.setAside();
+            this.#report(error);
+            continue;
+          }
+          // Back to the queue; its progress record says what may have landed meanwhile.
+          await item.release();
           this.#report(error);
           this.#markUnhealthy();
           return false;
         }
         await item.done();
-        this.counters.written += rows;
-        this.counters.replayed += rows;
+        this.#credit(item);
       }
     } catch (error) {
       this.#report(error);
@@ -409,23 +420,46 @@ export class Delivery {
   }
 
   /**
-   * A batch that was on its way when its process failed or ended: reads back the range it was
-   * sent to and takes what landed off the batch. Returns whether the batch changed.
+   * The part of a claimed batch that is not in storage yet, as a batch that records each append
+   * in the spool before sending it. What an earlier try sent and never heard back about (this
+   * file's progress record, else the range its process was sending when it ended) is read back
+   * first: equal bytes there mean it landed, and it is not sent again.
    */
-  async #skipLanded(writer: AppendWriter, item: SpooledBatch, batch: Batch): Promise<boolean> {
-    const doubt = item.meta.inDoubt;
-    if (doubt === undefined) {
-      return false;
+  async #resume(writer: AppendWriter, item: SpooledBatch): Promise<Batch> {
+    const payload = Buffer.from(item.payload);
+    const progress = item.progress ?? { done: 0, inDoubt: item.meta.inDoubt };
+    let done = progress.done;
+    const doubt = progress.inDoubt;
+    if (doubt !== undefined) {
+      const sent = payload.subarray(done, done + doubt.length);
+      if (await writer.isStoredAt(doubt.blob, doubt.offset, sent)) {
+        done += sent.length;
+      }
     }
-    const bytes = Buffer.from(item.payload);
-    if (!(await writer.isStoredAt(doubt.blob, doubt.offset, bytes.subarray(0, doubt.length)))) {
-      return false;
+    const rest = payload.subarray(done);
+    const batch: Batch = {
+      key: item.meta.key,
+      target: item.meta.target,
+      chunks:
+        rest.length === 0
+          ? []
+          : rest.length <= MAX_APPEND_BYTES
+            ? [{ text: rest.toString('utf8'), bytes: rest.length, rows: item.meta.rows }]
+            : splitAtRowEnds(rest, item.meta.target.naming, MAX_APPEND_BYTES),
+      beforeSend: (inDoubt) =>
+        item.record({ done: payload.length - sumBytes(batch.chunks), inDoubt }),
+    };
+    return batch;
+  }
+
+  /** A replayed batch's rows: this collector replayed them; they are its owner's written rows. */
+  #credit(item: SpooledBatch): void {
+    const rows = item.meta.rows;
+    this.counters.replayed += rows;
+    const owner = item.meta.owner === undefined ? undefined : openOwners.get(item.meta.owner);
+    if (owner !== undefined) {
+      owner.written += rows;
     }
-    const rest = bytes.subarray(doubt.length);
-    const rows = Math.max(0, item.meta.rows - doubt.rows);
-    batch.chunks =
-      rest.length === 0 ? [] : [{ text: rest.toString('utf8'), bytes: rest.length, rows }];
-    return true;
   }
 
   #markUnhealthy(): void {
@@ -495,6 +529,34 @@ export class Delivery {
 
 function rowsOf(batch: Batch): number {
   return sumRows(batch.chunks);
+}
+
+function sumBytes(chunks: readonly { bytes: number }[]): number {
+  let bytes = 0;
+  for (const chunk of chunks) {
+    bytes += chunk.bytes;
+  }
+  return bytes;
+}
+
+/** Consecutive runs of whole chunks, each at most one append (a chunk is never larger). */
+function appendRuns<T extends { bytes: number }>(chunks: readonly T[]): T[][] {
+  const runs: T[][] = [];
+  let run: T[] = [];
+  let bytes = 0;
+  for (const chunk of chunks) {
+    if (run.length > 0 && bytes + chunk.bytes > MAX_APPEND_BYTES) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(chunk);
+    bytes += chunk.bytes;
+  }
+  if (run.length > 0) {
+    runs.push(run);
+  }
+  return runs;
 }
 
 function sumRows(chunks: readonly { rows: number }[]): number {

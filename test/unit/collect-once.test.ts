@@ -81,23 +81,26 @@ test('an append that landed but reported a failure is read back, not resent', as
   }
 });
 
-test('a spool record keeps the in-doubt range; a release can replace what is left', async () => {
+test('a spool record keeps the in-doubt range; a replay progress record outlives a release', async () => {
   const tmp = await makeTmpDir();
   try {
     const spool = new DiskSpool(join(tmp.path, 'spool'), 'dest', 1024 * 1024);
     const inDoubt = { blob: 'svc/2024/05/06/data.csv', offset: 2, length: 2, rows: 1 };
     expect(spool.writeSync('k', target, '1\n2\n', 2, inDoubt)).toBe(true);
+    const sent = { blob: 'svc/2024/05/06/data.csv', offset: 9, length: 2, rows: 1 };
     for await (const item of spool.claim()) {
       expect(item.meta.inDoubt).toEqual(inDoubt);
       expect(item.payload).toBe('1\n2\n');
-      await item.release({ payload: '2\n', rows: 1 });
+      expect(item.progress).toBeUndefined();
+      await item.record({ done: 2, inDoubt: sent });
+      await item.release();
     }
     const seen = [];
     for await (const item of spool.claim()) {
-      seen.push({ payload: item.payload, rows: item.meta.rows, inDoubt: item.meta.inDoubt });
+      seen.push({ payload: item.payload, progress: item.progress });
       await item.done();
     }
-    expect(seen).toEqual([{ payload: '2\n', rows: 1, inDoubt: undefined }]);
+    expect(seen).toEqual([{ payload: '1\n2\n', progress: { done: 2, inDoubt: sent } }]);
     expect(await readdir(join(tmp.path, 'spool'))).toEqual([]);
   } finally {
     await tmp.cleanup();
