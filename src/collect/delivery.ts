@@ -7,7 +7,8 @@ import {
   type InDoubtAppend,
 } from './append-writer.js';
 import type { Encoded } from './encoder.js';
-import { RowTooLargeError, splitAtRowEnds } from './row-ends.js';
+import { resumeBatch } from './replay-batch.js';
+import { RowTooLargeError } from './row-ends.js';
 import { safely, toSafeError } from './safe-report.js';
 import type { DiskSpool, SpooledBatch } from './spool.js';
 import type { BlobTarget } from './target.js';
@@ -336,25 +337,18 @@ export class Delivery {
     }
   }
 
-  /** One spool file per append's worth of chunks: replaying a file is then one append. */
   async #spoolAsync(
     key: string,
     target: BlobTarget,
     chunks: Batch['chunks'],
     inDoubt: InDoubtAppend | undefined,
   ): Promise<void> {
-    for (const [index, run] of appendRuns(chunks).entries()) {
-      const rows = sumRows(run);
-      const doubt = index === 0 ? inDoubt : undefined;
+    for (const file of spoolFiles(chunks, inDoubt)) {
       try {
-        if (await this.#spool.write(key, target, joinText(run), rows, doubt)) {
-          this.counters.spooled += rows;
-        } else {
-          this.#drop(rows, 'spool-quota', target);
-        }
+        const taken = await this.#spool.write(key, target, file.text, file.rows, file.inDoubt);
+        this.#spooled(taken, file.rows, target);
       } catch (error) {
-        this.#report(error);
-        this.#drop(rows, 'spool-failed', target);
+        this.#spoolFailed(error, file.rows, target);
       }
     }
   }
@@ -365,20 +359,28 @@ export class Delivery {
     chunks: Batch['chunks'],
     inDoubt?: InDoubtAppend,
   ): void {
-    for (const [index, run] of appendRuns(chunks).entries()) {
-      const rows = sumRows(run);
-      const doubt = index === 0 ? inDoubt : undefined;
+    for (const file of spoolFiles(chunks, inDoubt)) {
       try {
-        if (this.#spool.writeSync(key, target, joinText(run), rows, doubt)) {
-          this.counters.spooled += rows;
-        } else {
-          this.#drop(rows, 'spool-quota', target);
-        }
+        const taken = this.#spool.writeSync(key, target, file.text, file.rows, file.inDoubt);
+        this.#spooled(taken, file.rows, target);
       } catch (error) {
-        this.#report(error);
-        this.#drop(rows, 'spool-failed', target);
+        this.#spoolFailed(error, file.rows, target);
       }
     }
+  }
+
+  /** `taken`: the spool had room (else the quota drops the rows). */
+  #spooled(taken: boolean, rows: number, target: BlobTarget): void {
+    if (taken) {
+      this.counters.spooled += rows;
+    } else {
+      this.#drop(rows, 'spool-quota', target);
+    }
+  }
+
+  #spoolFailed(error: unknown, rows: number, target: BlobTarget): void {
+    this.#report(error);
+    this.#drop(rows, 'spool-failed', target);
   }
 
   async #replayPass(): Promise<boolean> {
@@ -393,7 +395,7 @@ export class Delivery {
     try {
       for await (const item of this.#spool.claim()) {
         try {
-          await writer.write(await this.#resume(writer, item));
+          await writer.write(await resumeBatch(writer, item));
         } catch (error) {
           if (error instanceof RowTooLargeError) {
             // Only in a file an older version spooled: it can never be stored whole.
@@ -417,39 +419,6 @@ export class Delivery {
     this.#healthy = true;
     this.#replayBackoffMs = FIRST_REPLAY_BACKOFF_MS;
     return true;
-  }
-
-  /**
-   * The part of a claimed batch that is not in storage yet, as a batch that records each append
-   * in the spool before sending it. What an earlier try sent and never heard back about (this
-   * file's progress record, else the range its process was sending when it ended) is read back
-   * first: equal bytes there mean it landed, and it is not sent again.
-   */
-  async #resume(writer: AppendWriter, item: SpooledBatch): Promise<Batch> {
-    const payload = Buffer.from(item.payload);
-    const progress = item.progress ?? { done: 0, inDoubt: item.meta.inDoubt };
-    let done = progress.done;
-    const doubt = progress.inDoubt;
-    if (doubt !== undefined) {
-      const sent = payload.subarray(done, done + doubt.length);
-      if (await writer.isStoredAt(doubt.blob, doubt.offset, sent)) {
-        done += sent.length;
-      }
-    }
-    const rest = payload.subarray(done);
-    const batch: Batch = {
-      key: item.meta.key,
-      target: item.meta.target,
-      chunks:
-        rest.length === 0
-          ? []
-          : rest.length <= MAX_APPEND_BYTES
-            ? [{ text: rest.toString('utf8'), bytes: rest.length, rows: item.meta.rows }]
-            : splitAtRowEnds(rest, item.meta.target.naming, MAX_APPEND_BYTES),
-      beforeSend: (inDoubt) =>
-        item.record({ done: payload.length - sumBytes(batch.chunks), inDoubt }),
-    };
-    return batch;
   }
 
   /** A replayed batch's rows: this collector replayed them; they are its owner's written rows. */
@@ -531,18 +500,16 @@ function rowsOf(batch: Batch): number {
   return sumRows(batch.chunks);
 }
 
-function sumBytes(chunks: readonly { bytes: number }[]): number {
-  let bytes = 0;
-  for (const chunk of chunks) {
-    bytes += chunk.bytes;
-  }
-  return bytes;
-}
-
-/** Consecutive runs of whole chunks, each at most one append (a chunk is never larger). */
-function appendRuns<T extends { bytes: number }>(chunks: readonly T[]): T[][] {
-  const runs: T[][] = [];
-  let run: T[] = [];
+/**
+ * The spool files for some chunks: runs of whole chunks of at most one append each, so that
+ * replaying a file is one append. An in-doubt range covers the first chunks, so the first file.
+ */
+function spoolFiles(
+  chunks: Batch['chunks'],
+  inDoubt: InDoubtAppend | undefined,
+): { text: string; rows: number; inDoubt: InDoubtAppend | undefined }[] {
+  const runs: Batch['chunks'][] = [];
+  let run: Batch['chunks'] = [];
   let bytes = 0;
   for (const chunk of chunks) {
     if (run.length > 0 && bytes + chunk.bytes > MAX_APPEND_BYTES) {
@@ -556,7 +523,11 @@ function appendRuns<T extends { bytes: number }>(chunks: readonly T[]): T[][] {
   if (run.length > 0) {
     runs.push(run);
   }
-  return runs;
+  return runs.map((one, index) => ({
+    text: joinText(one),
+    rows: sumRows(one),
+    inDoubt: index === 0 ? inDoubt : undefined,
+  }));
 }
 
 function sumRows(chunks: readonly { rows: number }[]): number {

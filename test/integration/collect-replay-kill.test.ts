@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { type Azurite, startAzurite } from '../helpers/azurite.js';
+import { exited, type Spawned, spawnWithOutput } from '../helpers/spawned.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { type ReplayChildConfig, replayChildCommand } from './collect-replay-child.js';
 import {
@@ -26,29 +26,11 @@ const ROWS_PER_CALL = 5;
 /** When each replaying process is killed, ms after it was started (six kills, 0.6 to 1.6 s). */
 const KILL_AFTER_MS = [600, 800, 1000, 1200, 1400, 1600];
 
-function startChild(config: ReplayChildConfig): ChildProcess & { output: () => string } {
+function startChild(config: ReplayChildConfig): Spawned {
   const { command, args } = replayChildCommand();
-  const child = spawn(command, args, {
-    env: { ...process.env, MDQ_REPLAY_CHILD: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return Object.assign(child, { output: () => output });
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolve({ code: child.exitCode, signal: child.signalCode });
-      return;
-    }
-    child.once('exit', (code, signal) => resolve({ code, signal }));
+  return spawnWithOutput(command, args, {
+    ...process.env,
+    MDQ_REPLAY_CHILD: JSON.stringify(config),
   });
 }
 

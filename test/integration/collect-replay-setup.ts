@@ -2,11 +2,11 @@
  * Shared by the replay crash tests and their child process: where the rows go, the collector's
  * stream options, a spool filled while storage is down, and what storage holds afterwards.
  */
-import { parse } from 'csv-parse/sync';
 import { ModelDataCollector } from '../../src/collect/index.js';
 import { AzureBlobStore } from '../../src/store/azure-store.js';
 import type { BlobStore } from '../../src/store/blob-store.js';
 import { LocalBlobStore } from '../../src/store/local-store.js';
+import { storedRecords } from '../helpers/stored-records.js';
 import { FaultyStore } from './collect-once-faults.js';
 
 export type ReplayDestination =
@@ -66,21 +66,13 @@ export async function fillSpool(options: {
 /** `call/row` of every row in storage, sorted (duplicates kept, so a test can count them). */
 export async function storedRowKeys(store: BlobStore): Promise<string[]> {
   const keys: string[] = [];
-  for await (const entry of store.list('')) {
-    if (entry.kind === 'blob') {
-      const records = parse(await store.readBuffer(entry.name), { columns: true }) as Record<
-        string,
-        string
-      >[];
-      for (const record of records) {
-        const text = Number(record.row) % 3 === 0 ? `q"uote, comma\nline ${record.call}` : null;
-        // A torn or mixed-up row would not read back as it was written.
-        if (text !== null && record.text !== text) {
-          throw new Error(`row ${record.call}/${record.row} came back as ${record.text}`);
-        }
-        keys.push(`${record.call}/${record.row}`);
-      }
+  for (const record of await storedRecords(store)) {
+    const text = Number(record.row) % 3 === 0 ? `q"uote, comma\nline ${record.call}` : null;
+    // A torn or mixed-up row would not read back as it was written.
+    if (text !== null && record.text !== text) {
+      throw new Error(`row ${record.call}/${record.row} came back as ${record.text}`);
     }
+    keys.push(`${record.call}/${record.row}`);
   }
   return keys.sort();
 }
