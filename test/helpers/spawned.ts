@@ -31,3 +31,18 @@ export function exited(
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
 }
+
+/** Resolves once the child has printed `line` (a whole line); rejects if it exits first. */
+export function waitForLine(child: Spawned, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (child.output().includes(`${line}\n`)) {
+        child.stdout?.off('data', check);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', () => reject(new Error(`child exited before "${line}": ${child.output()}`)));
+    check();
+  });
+}

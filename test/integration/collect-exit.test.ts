@@ -6,7 +6,7 @@ import type { BlobStore } from '../../src/store/blob-store.js';
 import { LocalBlobStore } from '../../src/store/local-store.js';
 import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { type ChildConfig, childCommand } from '../helpers/collector-child.js';
-import { exited, type Spawned, spawnWithOutput } from '../helpers/spawned.js';
+import { exited, type Spawned, spawnWithOutput, waitForLine } from '../helpers/spawned.js';
 import { storedRecords } from '../helpers/stored-records.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
@@ -33,20 +33,6 @@ function spawnChild(config: ChildConfig): Spawned {
   return spawnWithOutput(command, args, {
     ...process.env,
     MDQ_CHILD_CONFIG: JSON.stringify(config),
-  });
-}
-
-function waitForLine(child: Spawned, line: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (child.output().includes(`${line}\n`)) {
-        child.stdout?.off('data', check);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', () => reject(new Error(`child exited before "${line}": ${child.output()}`)));
-    check();
   });
 }
 

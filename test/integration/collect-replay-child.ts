@@ -2,7 +2,8 @@
  * A collector process for the replay crash tests: it collects nothing and replays the spool
  * (the constructor starts a replay; close() runs another pass). With `killAfterAppend: n` it
  * SIGKILLs itself right after the n-th append (0-based) reached storage, before the spool can
- * learn that it landed. Prints its stats as JSON when close() returns. Run as
+ * learn that it landed. Prints `replaying` once the collector (and so its replay) has started,
+ * and its stats as JSON when close() returns. Run as
  * `node --import tsx test/integration/collect-replay-child.ts` with MDQ_REPLAY_CHILD set.
  */
 import { ModelDataCollector } from '../../src/collect/index.js';
@@ -40,6 +41,7 @@ async function main(config: ReplayChildConfig): Promise<void> {
     env: {},
     onError: (error) => errors.push(error.message),
   });
+  process.stdout.write('replaying\n');
   await collector.close();
   process.stdout.write(`${JSON.stringify({ stats: collector.stats(), errors })}\n`);
 }

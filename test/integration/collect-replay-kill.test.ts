@@ -2,7 +2,7 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { type Azurite, startAzurite } from '../helpers/azurite.js';
-import { exited, type Spawned, spawnWithOutput } from '../helpers/spawned.js';
+import { exited, type Spawned, spawnWithOutput, waitForLine } from '../helpers/spawned.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { type ReplayChildConfig, replayChildCommand } from './collect-replay-child.js';
 import {
@@ -23,7 +23,11 @@ import {
 
 const CALLS = 600;
 const ROWS_PER_CALL = 5;
-/** When each replaying process is killed, ms after it was started (six kills, 0.6 to 1.6 s). */
+/**
+ * When each replaying process is killed: ms after its replay started (six kills, 0.6 to 1.6 s).
+ * Counted from the child's `replaying` line, so a slow start under load does not make a kill
+ * miss the replay.
+ */
 const KILL_AFTER_MS = [600, 800, 1000, 1200, 1400, 1600];
 
 function startChild(config: ReplayChildConfig): Spawned {
@@ -96,6 +100,7 @@ describe.each(['azure', 'local'] as const)('spool replay SIGKILLed six times (%s
       let killedMidReplay = 0;
       for (const delay of KILL_AFTER_MS) {
         const child = startChild(config);
+        await waitForLine(child, 'replaying');
         await new Promise((resolve) => setTimeout(resolve, delay));
         child.kill('SIGKILL');
         const end = await exited(child);
@@ -106,7 +111,8 @@ describe.each(['azure', 'local'] as const)('spool replay SIGKILLed six times (%s
       }
       const last = startChild(config);
       expect(await exited(last)).toEqual({ code: 0, signal: null });
-      expect(JSON.parse(last.output()).stats).toMatchObject({ dropped: 0 });
+      const lastLine = last.output().trim().split('\n').at(-1) ?? '';
+      expect(JSON.parse(lastLine).stats).toMatchObject({ dropped: 0 });
 
       const stored = await storedRowKeys(replayStore(storage.destination));
       expect(duplicatesAndMissing(stored, expectedRowKeys(CALLS, ROWS_PER_CALL))).toEqual({
