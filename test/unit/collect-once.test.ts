@@ -4,6 +4,7 @@ import { expect, test } from 'vitest';
 import { AppendWriter, type Batch } from '../../src/collect/append-writer.js';
 import { DiskSpool } from '../../src/collect/spool.js';
 import type { BlobTarget } from '../../src/collect/target.js';
+import type { BlobStore } from '../../src/store/blob-store.js';
 import { LocalBlobStore } from '../../src/store/local-store.js';
 import { CountingStore } from '../helpers/counting-store.js';
 import { makeTmpDir } from '../helpers/tmp.js';
@@ -102,6 +103,32 @@ test('a spool record keeps the in-doubt range; a replay progress record outlives
     }
     expect(seen).toEqual([{ payload: '1\n2\n', progress: { done: 2, inDoubt: sent } }]);
     expect(await readdir(join(tmp.path, 'spool'))).toEqual([]);
+  } finally {
+    await tmp.cleanup();
+  }
+});
+
+test('a local append pushed past its offset by another process is found there, not resent', async () => {
+  const tmp = await makeTmpDir();
+  try {
+    const local = new LocalBlobStore(tmp.path);
+    await local.createAppendable('b.csv', Buffer.from('n\n'));
+    // Ours was sent with expectedOffset 2, but another process's bytes got in first (a local
+    // folder checks the condition and writes in two steps): almost 8 MiB of them, so that ours
+    // straddle the first window the search reads.
+    await local.append('b.csv', Buffer.alloc(8 * 1024 * 1024 - 5, 'o'));
+    await local.append('b.csv', Buffer.from('ours-1234\n'));
+    await local.append('b.csv', Buffer.from('later\n'));
+    const writer = new AppendWriter(local);
+    expect(await writer.isStoredAt('b.csv', 2, Buffer.from('ours-1234\n'))).toBe(true);
+    expect(await writer.isStoredAt('b.csv', 2, Buffer.from('never\n'))).toBe(false);
+    // Where conditional appends land exactly or not at all (Azure, the default), the bytes at
+    // the offset decide alone.
+    const exact = new CountingStore(local);
+    expect((exact as BlobStore).conditionalAppendLands).toBeUndefined();
+    expect(await new AppendWriter(exact).isStoredAt('b.csv', 2, Buffer.from('ours-1234\n'))).toBe(
+      false,
+    );
   } finally {
     await tmp.cleanup();
   }
