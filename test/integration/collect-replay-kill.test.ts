@@ -9,6 +9,7 @@ import {
   duplicatesAndMissing,
   expectedRowKeys,
   fillSpool,
+  LIVE_FIRST_CALL,
   type ReplayDestination,
   replayStore,
   storedRowKeys,
@@ -16,13 +17,15 @@ import {
 
 /**
  * Spool replay is exactly-once across crashes. A spool is filled while storage is down; once it
- * is back, replaying processes are SIGKILLed mid-replay, and a last one closes cleanly: every
- * row is in storage once. A batch whose append landed just before its process died is not sent
- * again, and one that did not land is not lost.
+ * is back, replaying processes are SIGKILLed mid-replay while another process appends live rows
+ * to the same blob, and a last replayer closes cleanly: every row is in storage once. A batch
+ * whose append landed just before its process died is not sent again, one that did not land is
+ * not lost, and another writer's rows at the recorded offset are not mistaken for ours.
  */
 
 const CALLS = 600;
 const ROWS_PER_CALL = 5;
+const LIVE_CALLS = 400;
 /**
  * When each replaying process is killed: ms after its replay started (six kills, 0.6 to 1.6 s).
  * Counted from the child's `replaying` line, so a slow start under load does not make a kill
@@ -97,6 +100,13 @@ describe.each(['azure', 'local'] as const)('spool replay SIGKILLed six times (%s
       await storage.restore();
 
       const config: ReplayChildConfig = { destination: storage.destination, spoolDir };
+      // A live writer into the same blob all along (with a spool of its own: it replays nothing).
+      const live = startChild({
+        destination: storage.destination,
+        spoolDir: join(tmp.path, 'live-spool'),
+        liveCalls: LIVE_CALLS,
+        rowsPerCall: ROWS_PER_CALL,
+      });
       let killedMidReplay = 0;
       for (const delay of KILL_AFTER_MS) {
         const child = startChild(config);
@@ -111,14 +121,23 @@ describe.each(['azure', 'local'] as const)('spool replay SIGKILLed six times (%s
       }
       const last = startChild(config);
       expect(await exited(last)).toEqual({ code: 0, signal: null });
+      expect(await exited(live), live.output()).toEqual({ code: 0, signal: null });
       const lastLine = last.output().trim().split('\n').at(-1) ?? '';
       expect(JSON.parse(lastLine).stats).toMatchObject({ dropped: 0 });
 
-      const stored = await storedRowKeys(replayStore(storage.destination));
-      expect(duplicatesAndMissing(stored, expectedRowKeys(CALLS, ROWS_PER_CALL))).toEqual({
-        duplicates: 0,
-        missing: 0,
-      });
+      const store = replayStore(storage.destination);
+      const blobs: string[] = [];
+      for await (const entry of store.list('')) {
+        blobs.push(entry.name);
+      }
+      expect(blobs).toHaveLength(1); // replayers and the live writer shared one blob
+      const stored = await storedRowKeys(store);
+      const expected = [
+        ...expectedRowKeys(CALLS, ROWS_PER_CALL),
+        ...expectedRowKeys(LIVE_CALLS, ROWS_PER_CALL, LIVE_FIRST_CALL),
+      ];
+      expect(stored).toHaveLength(expected.length);
+      expect(duplicatesAndMissing(stored, expected)).toEqual({ duplicates: 0, missing: 0 });
       expect(await spoolFiles(spoolDir)).toEqual([]);
       // The kills must have hit replays under way, or this test would prove nothing.
       expect(killedMidReplay).toBeGreaterThan(0);

@@ -27,6 +27,14 @@ export const streamOptions = {
   maxBatchRows: 5,
 } as const;
 
+/** Row `row` of call `call`: every third one with a quote, a comma and a line break. */
+export function replayRow(call: number, row: number) {
+  return { call, row, text: row % 3 === 0 ? `q"uote, comma\nline ${call}` : `t${row}` };
+}
+
+/** Calls a live writer numbers from here, so its rows never share a key with spooled ones. */
+export const LIVE_FIRST_CALL = 1_000_000;
+
 /**
  * Collects `calls` × `rowsPerCall` rows in this process while storage cannot take them
  * (`down`: simulated by the store wrapper; otherwise the caller made storage unreachable), and
@@ -49,11 +57,7 @@ export async function fillSpool(options: {
   });
   for (let call = 0; call < options.calls; call++) {
     collector.collect(
-      Array.from({ length: options.rowsPerCall }, (_, row) => ({
-        call,
-        row,
-        text: row % 3 === 0 ? `q"uote, comma\nline ${call}` : `t${row}`,
-      })),
+      Array.from({ length: options.rowsPerCall }, (_, row) => replayRow(call, row)),
     );
     if (call % 20 === 19) {
       await new Promise((resolve) => setImmediate(resolve));
@@ -67,9 +71,9 @@ export async function fillSpool(options: {
 export async function storedRowKeys(store: BlobStore): Promise<string[]> {
   const keys: string[] = [];
   for (const record of await storedRecords(store)) {
-    const text = Number(record.row) % 3 === 0 ? `q"uote, comma\nline ${record.call}` : null;
+    const { text } = replayRow(Number(record.call), Number(record.row));
     // A torn or mixed-up row would not read back as it was written.
-    if (text !== null && record.text !== text) {
+    if (record.text !== text) {
       throw new Error(`row ${record.call}/${record.row} came back as ${record.text}`);
     }
     keys.push(`${record.call}/${record.row}`);
@@ -77,9 +81,9 @@ export async function storedRowKeys(store: BlobStore): Promise<string[]> {
   return keys.sort();
 }
 
-export function expectedRowKeys(calls: number, rowsPerCall: number): string[] {
+export function expectedRowKeys(calls: number, rowsPerCall: number, firstCall = 0): string[] {
   const keys: string[] = [];
-  for (let call = 0; call < calls; call++) {
+  for (let call = firstCall; call < firstCall + calls; call++) {
     for (let row = 0; row < rowsPerCall; row++) {
       keys.push(`${call}/${row}`);
     }
