@@ -11,7 +11,7 @@ import {
   isCollectorStorageEnabled,
   nonEmpty,
 } from '../../src/config.js';
-import { InterruptedError, type MdqError } from '../../src/errors.js';
+import { InterruptedError, MdqError } from '../../src/errors.js';
 import { redactSecrets } from '../../src/secrets.js';
 import { resolveStore } from '../../src/store/resolve-store.js';
 import type { CliContext } from '../context.js';
@@ -92,9 +92,10 @@ export const collectCommand: Command = {
         warnings.more++;
       }
     };
+    const spoolDir = resolve(context.cwd, nonEmpty(context.env.MDQ_SPOOL_DIR) ?? DEFAULT_SPOOL_DIR);
     const collector = new ModelDataCollector(String(args.model), {
       ...(await destinationOf(args, context)),
-      spoolDir: resolve(context.cwd, nonEmpty(context.env.MDQ_SPOOL_DIR) ?? DEFAULT_SPOOL_DIR),
+      spoolDir,
       service: String(args.service),
       identifier: String(args.identifier),
       format: args.format as CollectFormat,
@@ -136,17 +137,45 @@ export const collectCommand: Command = {
       await collector.close();
     }
     const stats = collector.stats();
+    const replayed = stats.replayed > 0 ? `, replayed ${stats.replayed} from the spool` : '';
     const extra = warnings.more > 0 ? `, ${warnings.more} more warnings` : '';
     context.stderr.write(
       `mdq collect: ${stats.collected} rows from ${lines} lines (${bad} bad); ` +
-        `written ${stats.written}, spooled ${stats.spooled}, dropped ${stats.dropped}${extra} → ${redactSecrets(stats.destination)}\n`,
+        `written ${stats.written}, spooled ${stats.spooled}, dropped ${stats.dropped}${replayed}${extra} → ${redactSecrets(stats.destination)}\n`,
     );
+    const waiting = stats.collected - stats.written - stats.dropped;
+    if (waiting > 0) {
+      // Not a failure: the spool is the collector's outage path, and the next run sends them.
+      context.stderr.write(
+        `mdq collect: ${waiting} rows wait in the spool ${spoolDir}; the next mdq collect (or collector) for this destination sends them\n`,
+      );
+    }
     if (context.signal.aborted) {
       throw new InterruptedError();
+    }
+    if (bad > 0 || stats.dropped > 0) {
+      throw incomplete(bad, lines, stats.dropped, spoolDir);
     }
     return 0;
   },
 };
+
+/** Lines that were not collected, or rows the spool could not take: the run did not do it all. */
+function incomplete(bad: number, lines: number, dropped: number, spoolDir: string): MdqError {
+  const parts: string[] = [];
+  const hints: string[] = [];
+  if (bad > 0) {
+    parts.push(`${bad} of ${lines} lines were rejected (numbered above) and not collected`);
+    hints.push(
+      'each line must be a JSON row object, an array of rows, or {"$rows": [...], "$correlationId": "..."}',
+    );
+  }
+  if (dropped > 0) {
+    parts.push(`${dropped} rows were lost: the spool ${spoolDir} was full or unwritable`);
+    hints.push('free disk space for the spool, or make storage reachable');
+  }
+  return new MdqError('collect-incomplete', parts.join('; '), { hint: hints.join('; ') });
+}
 
 /** Collects one line; returns what was wrong with it, if anything. */
 function collectLine(

@@ -3,10 +3,12 @@ import {
   connectionStringFromEnv,
   DEFAULT_CONTAINER,
   DEFAULT_MODELDATA_DIR,
+  DEFAULT_SPOOL_DIR,
+  nonEmpty,
 } from '../../src/config.js';
 import { demoQueries } from '../../src/demo/demo-queries.js';
 import { DEMO_SERVICE, serveIrisDays } from '../../src/demo/iris-service.js';
-import { UsageError } from '../../src/errors.js';
+import { MdqError, UsageError } from '../../src/errors.js';
 import { dayOfDate, daysInRange, formatDay } from '../../src/layout/days.js';
 import { openDatabase } from '../../src/query/database.js';
 import { pull } from '../../src/query/pull/index.js';
@@ -72,14 +74,25 @@ export const demoCommand: Command = {
     note(
       `Serving ${count(days, 'day')} × ${count(requestsPerDay, 'request')} of ${DEMO_SERVICE} through mdq/collect…`,
     );
+    const spoolDir = resolve(context.cwd, nonEmpty(context.env.MDQ_SPOOL_DIR) ?? DEFAULT_SPOOL_DIR);
     const service = await serveIrisDays({
       days: served,
       requestsPerDay,
       env: context.env,
+      spoolDir,
       destination: connectionString
         ? { connectionString, container: DEFAULT_CONTAINER }
         : { folder: resolve(context.cwd, folder) },
     });
+    const missing = service.rows.collected - service.rows.written;
+    if (missing > 0) {
+      // Pulling now would load a partial archive (or fail on the same storage): stop and say so.
+      throw new MdqError('demo-not-stored', notStoredMessage(service, missing, spoolDir), {
+        hint: connectionString
+          ? 'check the connection string (account key or SAS) and that the account is reachable; the next run with the right one sends the spooled rows'
+          : 'check that the folder is writable and the disk is not full',
+      });
+    }
     note(
       `  ${service.requests} requests, ${service.inputRows} input rows, model accuracy on iris ${(service.trainingAccuracy * 100).toFixed(1)} %, written to ${service.destination}`,
     );
@@ -129,6 +142,27 @@ export const demoCommand: Command = {
     return result.quarantined.length > 0 ? 1 : 0;
   },
 };
+
+/** `8 of the demo's 8 rows did not reach <where>: <why>; they wait in the spool <dir>` */
+function notStoredMessage(
+  service: Awaited<ReturnType<typeof serveIrisDays>>,
+  missing: number,
+  spoolDir: string,
+): string {
+  const { collected, spooled, dropped } = service.rows;
+  const parts = [
+    `${missing} of the demo's ${collected} rows did not reach ${service.destination}: ${service.firstError ?? 'storage did not take them'}`,
+  ];
+  if (spooled > 0) {
+    parts.push(
+      `${spooled === missing ? 'they' : `${spooled} of them`} wait in the spool ${spoolDir}`,
+    );
+  }
+  if (dropped > 0) {
+    parts.push(`${dropped} were lost (spool full or unwritable)`);
+  }
+  return parts.join('; ');
+}
 
 function wholeNumber(value: unknown, name: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

@@ -19,7 +19,7 @@ export interface InDoubtAppend {
   blob: string;
   offset: number;
   length: number;
-  /** Rows in those bytes (0 when they are the first piece of one oversized chunk). */
+  /** Rows in those bytes. */
   rows: number;
 }
 
@@ -35,6 +35,11 @@ export interface Batch {
    * the range before sending the bytes again. Emptying `chunks` tells the writer to stop.
    */
   inDoubt?: InDoubtAppend | undefined;
+  /**
+   * Awaited before each append is sent, with where it goes: a replay records it on disk, so
+   * that if this process dies before the outcome is known, the next replayer can check.
+   */
+  beforeSend?: ((inDoubt: InDoubtAppend) => Promise<void>) | undefined;
 }
 
 export interface AppendWriterOptions {
@@ -59,17 +64,21 @@ const HEAD_READS = 6;
 /** Conditional appends lost to other writers, in a row, before one piece is given up. */
 const MAX_POSITION_CONFLICTS = 100;
 
+/** Bytes read at a time when looking for an in-doubt append past its expected offset. */
+const SEARCH_WINDOW_BYTES = 8 * 1024 * 1024;
+
 /**
  * Appends batches to the right blob of a target. It finds (or creates) the blob whose header
  * matches, steps aside to `<stem>-<8 hex of the header hash>` when the day's blob was started with
  * other columns, rolls over to `-1`, `-2`, ... before the block limit, and splits a batch into
- * appends below the block size at chunk boundaries, so one call's rows stay contiguous even
- * when other processes append to the same blob.
+ * appends below the block size at chunk boundaries. A chunk is never split: the collector cuts
+ * calls above one append at row ends, so no other process's append can land inside a row.
  *
  * Exactly once: every append is conditional on the blob's size as last seen (one request per
  * append while this is the only writer). When the condition fails, or an append's outcome is
  * unknown (a transient error after which Azure may have committed it), the range is read back
- * before anything is sent again; equal bytes there mean it landed.
+ * before anything is sent again; equal bytes there mean it landed. A container or blob deleted
+ * meanwhile is created again.
  */
 export class AppendWriter {
   readonly #store: BlobStore;
@@ -94,7 +103,7 @@ export class AppendWriter {
     while (batch.chunks.length > 0) {
       const { block, count, rows, scratch } = this.#nextBlock(batch);
       try {
-        if (!(await this.#appendBlock(batch, block, rows))) {
+        if (!(await this.#appendExactlyOnce(batch, block, rows))) {
           return;
         }
       } finally {
@@ -107,9 +116,9 @@ export class AppendWriter {
   }
 
   /**
-   * Whether `block` is stored in `blob` at `offset`: how an in-doubt append is settled. Bytes
-   * from collect() carry a correlation id and a timestamp, so another writer's rows are never
-   * byte-equal to ours at the same place.
+   * Whether `block`, sent with the condition `offset`, is stored in `blob`: how an in-doubt
+   * append is settled. Bytes from collect() carry a correlation id (random unless the caller
+   * gives one) and a timestamp, so another writer's rows are never byte-equal to ours.
    */
   async isStoredAt(blob: string, offset: number, block: Buffer): Promise<boolean> {
     return (await this.#check(blob, offset, block, undefined)).landed;
@@ -122,18 +131,55 @@ export class AppendWriter {
     block: Buffer,
     knownSize: number | undefined,
   ): Promise<{ landed: boolean; size: number | undefined }> {
-    const size = knownSize ?? (await this.#store.stat(blob))?.size;
+    const size = knownSize ?? (await this.#statSize(blob));
     if (size === undefined || size < offset + block.length) {
       return { landed: false, size };
     }
     const back = await this.#store.readBuffer(blob, { offset, length: block.length });
-    return { landed: back.equals(block), size };
+    if (back.equals(block)) {
+      return { landed: true, size };
+    }
+    if (this.#store.conditionalAppendLands !== 'at-or-after') {
+      return { landed: false, size };
+    }
+    return { landed: await this.#storedPast(blob, offset, block, size), size };
   }
 
   /**
-   * As many whole chunks as fit in one append; a single oversized chunk is cut at line ends.
-   * Several chunks are encoded straight into a reused buffer (`scratch`, handed back once the
-   * append is settled): no joined string and no fresh buffer of up to 4 MiB per append.
+   * For a store whose conditional appends may land past their offset (a folder shared by
+   * processes): looks for the block in the rest of the blob, a window at a time.
+   */
+  async #storedPast(blob: string, offset: number, block: Buffer, size: number): Promise<boolean> {
+    const window = Math.max(SEARCH_WINDOW_BYTES, 2 * block.length);
+    for (let start = offset + 1; start + block.length <= size; start += window - block.length + 1) {
+      const bytes = await this.#store.readBuffer(blob, {
+        offset: start,
+        length: Math.min(window, size - start),
+      });
+      if (bytes.indexOf(block) >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The blob's size; undefined when it, or its container, does not exist (any more). */
+  async #statSize(blob: string): Promise<number | undefined> {
+    try {
+      return (await this.#store.stat(blob))?.size;
+    } catch (error) {
+      if (isNotFound(error)) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * As many whole chunks as fit in one append. Several chunks are encoded straight into a reused
+   * buffer (`scratch`, handed back once the append is settled): no joined string and no fresh
+   * buffer of up to 4 MiB per append. A chunk larger than one append is refused: cutting it
+   * here could cut a row, and another writer's append could land between the parts.
    */
   #nextBlock(batch: Batch): { block: Buffer; count: number; rows: number; scratch?: Buffer } {
     let bytes = 0;
@@ -148,7 +194,15 @@ export class AppendWriter {
       count++;
     }
     if (count === 1) {
-      return { block: Buffer.from(batch.chunks[0]?.text ?? ''), count, rows };
+      const block = Buffer.from(batch.chunks[0]?.text ?? '');
+      if (block.length > this.#maxAppendBytes) {
+        throw new StorageError(
+          'append-too-large',
+          `${block.length} bytes of rows for ${batch.target.folder} do not fit in one append (${this.#maxAppendBytes} bytes)`,
+          { hint: 'cut them at row ends first (splitAtRowEnds)' },
+        );
+      }
+      return { block, count, rows };
     }
     const scratch = this.#scratch.take(bytes);
     let at = 0;
@@ -167,41 +221,17 @@ export class AppendWriter {
     return { block: scratch.subarray(0, at), count, rows, scratch };
   }
 
-  async #appendBlock(batch: Batch, block: Buffer, rows: number): Promise<boolean> {
-    const pieces = block.length <= this.#maxAppendBytes ? [block] : this.#split(block);
-    for (const [index, piece] of pieces.entries()) {
-      // Only the first piece starts at the batch's first byte, so only it can be described to
-      // the spool; a later piece in doubt is settled here or resent.
-      const rowsForSpool = index > 0 ? undefined : pieces.length === 1 ? rows : 0;
-      if (!(await this.#appendPiece(batch, piece, rowsForSpool))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** One piece, exactly once: false when the batch was taken over (spilled) meanwhile. */
-  async #appendPiece(
-    batch: Batch,
-    piece: Buffer,
-    rowsForSpool: number | undefined,
-  ): Promise<boolean> {
+  /** One append, exactly once: false when the batch was taken over (spilled) meanwhile. */
+  async #appendExactlyOnce(batch: Batch, piece: Buffer, rows: number): Promise<boolean> {
     // The last send whose outcome is unknown; `size` is the blob's size seen after it failed.
     let doubt: { current: Current; offset: number; size?: number | undefined } | undefined;
     let conflicts = 0;
     const markDoubt = (value: typeof doubt) => {
       doubt = value;
-      if (rowsForSpool !== undefined) {
-        batch.inDoubt =
-          value === undefined
-            ? undefined
-            : {
-                blob: value.current.name,
-                offset: value.offset,
-                length: piece.length,
-                rows: rowsForSpool,
-              };
-      }
+      batch.inDoubt =
+        value === undefined
+          ? undefined
+          : { blob: value.current.name, offset: value.offset, length: piece.length, rows };
     };
     return withRetry(
       async () => {
@@ -224,6 +254,9 @@ export class AppendWriter {
           }
           current.size = offset;
           markDoubt({ current, offset });
+          if (batch.beforeSend !== undefined && batch.inDoubt !== undefined) {
+            await batch.beforeSend(batch.inDoubt);
+          }
           let result: AppendResult;
           try {
             result = await this.#store.append(current.name, piece, { expectedOffset: offset });
@@ -240,8 +273,8 @@ export class AppendWriter {
               continue;
             }
             if (isBlockLimit(error) || isNotFound(error)) {
-              // Another writer filled the blob, or it was removed: nothing landed; find the
-              // next one and try again.
+              // Another writer filled the blob, or it (or its container) was removed: nothing
+              // landed; find the next one, or create it again, and try again.
               markDoubt(undefined);
               this.#advance(batch, current, isBlockLimit(error));
               throw new StorageError(
@@ -271,14 +304,14 @@ export class AppendWriter {
 
   /** The blob's size now; a vanished blob is forgotten, so the next try finds or creates it. */
   async #sizeOf(batch: Batch, current: Current): Promise<number> {
-    const info = await this.#store.stat(current.name);
-    if (info === undefined) {
+    const size = await this.#statSize(current.name);
+    if (size === undefined) {
       this.#advance(batch, current, false);
       throw new StorageError('append-retarget', `${current.name} no longer exists`, {
         isTransient: true,
       });
     }
-    return info.size;
+    return size;
   }
 
   /** Moves the target to the following blob (rollover), or forgets it so it is found again. */
@@ -342,24 +375,6 @@ export class AppendWriter {
     }
     return false;
   }
-
-  /** An oversized single chunk, cut after line ends (rows stay whole unless one row is huge). */
-  #split(block: Buffer): Buffer[] {
-    const pieces: Buffer[] = [];
-    let start = 0;
-    while (start < block.length) {
-      let end = Math.min(block.length, start + this.#maxAppendBytes);
-      if (end < block.length) {
-        const newline = block.lastIndexOf(0x0a, end - 1);
-        if (newline >= start) {
-          end = newline + 1;
-        }
-      }
-      pieces.push(block.subarray(start, end));
-      start = end;
-    }
-    return pieces;
-  }
 }
 
 /**
@@ -395,6 +410,10 @@ function isBlockLimit(error: unknown): boolean {
   return error instanceof Error && /BlockCountExceedsLimit/.test(error.message);
 }
 
+/** The blob or its whole container is gone (deleted after we created it, say). */
 function isNotFound(error: unknown): boolean {
-  return error instanceof StorageError && error.code === 'blob-not-found';
+  return (
+    error instanceof StorageError &&
+    (error.code === 'blob-not-found' || error.code === 'container-not-found')
+  );
 }

@@ -13,7 +13,7 @@ import { resolveDestination, spoolDirFor } from './destination.js';
 import { AksEncoder } from './encode-aks.js';
 import { V2Encoder } from './encode-v2.js';
 import { WorkbenchEncoder } from './encode-workbench.js';
-import type { Encoder } from './encoder.js';
+import type { Encoded, Encoder } from './encoder.js';
 import {
   type ExitParticipant,
   registerExitParticipant,
@@ -24,6 +24,7 @@ import {
   type CollectFormat,
   type ModelDataCollectorOptions,
 } from './options.js';
+import { splitAtRowEnds } from './row-ends.js';
 import { toRows } from './rows.js';
 import { safely, toSafeError } from './safe-report.js';
 import { DiskSpool } from './spool.js';
@@ -36,15 +37,24 @@ export interface CollectorStats {
   state: CollectorState;
   /** Rows accepted by collect(). */
   collected: number;
-  /** Rows appended to storage by this collector, including replayed ones. */
+  /**
+   * Of those, rows in storage: appended, or replayed from the spool by a collector of this
+   * process. Never another collector's rows, so at most `collected`.
+   */
   written: number;
   /** Rows that went to the disk spool. */
   spooled: number;
-  /** Spooled rows this collector later appended to storage. */
+  /**
+   * Spooled rows this collector appended to storage, whoever spooled them: itself, another
+   * collector sharing the spool folder, or an earlier process (those count in no `written`).
+   */
   replayed: number;
   /** Rows lost: spool quota exhausted, spool unwritable, or collected after close(). */
   dropped: number;
-  /** collect() calls whose input could not be turned into rows (reported via onError). */
+  /**
+   * collect() calls whose input could not be turned into rows, or that held a row larger than
+   * one append (4 MiB), which cannot be stored whole (reported via onError).
+   */
   rejected: number;
   /** Problems reported through onError (uploads, spool, encoding). */
   errors: number;
@@ -100,10 +110,12 @@ export class ModelDataCollector {
 
     const destination = resolveDestination(options, env);
     this.#destination = destination.key;
+    const owner = randomBytes(8).toString('hex');
     const spool = new DiskSpool(
       spoolDirFor(options, env),
       destination.key,
       options.spoolQuotaBytes ?? COLLECTOR_DEFAULTS.spoolQuotaBytes,
+      owner,
     );
     this.#delivery = new Delivery(destination.store, spool, {
       flushIntervalMs: options.flushIntervalMs ?? COLLECTOR_DEFAULTS.flushIntervalMs,
@@ -120,6 +132,7 @@ export class ModelDataCollector {
         options.maxBlocksPerBlob === undefined
           ? {}
           : { maxBlocksPerBlob: options.maxBlocksPerBlob },
+      owner,
       onDrop: this.#onDrop,
       onError: this.#onError,
     });
@@ -160,7 +173,7 @@ export class ModelDataCollector {
         const dropped = rows.cells.length;
         safely(() => this.#onDrop({ rows: dropped, reason: 'closed', folder: '' }));
       } else if (rows.cells.length > 0) {
-        this.#delivery.enqueue(this.#encoder.encode(rows, correlation, nowMs), rows.cells.length);
+        this.#enqueue(this.#encoder.encode(rows, correlation, nowMs), rows.cells.length);
         this.#collected += rows.cells.length;
       }
     } catch (error) {
@@ -209,6 +222,24 @@ export class ModelDataCollector {
       this.#delivery.stop();
       unregisterExitParticipant(this.#participant);
       this.#state = 'closed';
+    }
+  }
+
+  /**
+   * A call above one append is cut at row ends, so that every append holds whole rows; a call
+   * holding a row that alone is above one append is rejected whole (RowTooLargeError), so
+   * that its other rows do not lose their place (row i of the inputs matches row i of the
+   * predictions).
+   */
+  #enqueue(encoded: Encoded, rows: number): void {
+    const bytes = Buffer.byteLength(encoded.text);
+    if (bytes <= MAX_APPEND_BYTES) {
+      this.#delivery.enqueue(encoded, rows, bytes);
+      return;
+    }
+    const runs = splitAtRowEnds(encoded.text, encoded.target.naming, MAX_APPEND_BYTES);
+    for (const run of runs) {
+      this.#delivery.enqueue({ ...encoded, text: run.text }, run.rows, run.bytes);
     }
   }
 

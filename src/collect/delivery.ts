@@ -1,5 +1,5 @@
 import type { MdqError } from '../errors.js';
-import type { BlobStore } from '../store/blob-store.js';
+import { type BlobStore, MAX_APPEND_BYTES } from '../store/blob-store.js';
 import {
   AppendWriter,
   type AppendWriterOptions,
@@ -7,6 +7,8 @@ import {
   type InDoubtAppend,
 } from './append-writer.js';
 import type { Encoded } from './encoder.js';
+import { resumeBatch } from './replay-batch.js';
+import { RowTooLargeError } from './row-ends.js';
 import { safely, toSafeError } from './safe-report.js';
 import type { DiskSpool, SpooledBatch } from './spool.js';
 import type { BlobTarget } from './target.js';
@@ -30,16 +32,21 @@ export interface DeliveryOptions {
    */
   maxSend: { bytes: number; rows: number };
   writer: AppendWriterOptions;
+  /** The collector's id, stamped on its spool files (see `written`). */
+  owner: string;
   onDrop: (event: DropEvent) => void;
   onError: (error: MdqError) => void;
 }
 
 export interface DeliveryCounters {
-  /** Rows appended to storage (live or replayed). */
+  /**
+   * This collector's own rows in storage: appended live, or replayed from the spool by any
+   * collector of this process. Rows of other collectors this one replays are not counted here.
+   */
   written: number;
   /** Rows written to the disk spool (some may since have been replayed). */
   spooled: number;
-  /** Spooled rows later appended to storage (by this process). */
+  /** Spooled rows this collector appended to storage, whichever collector spooled them. */
   replayed: number;
   dropped: number;
   /** Upload, spool or replay failures reported through onError. */
@@ -65,6 +72,14 @@ interface TargetQueue {
 
 const MAX_REPLAY_BACKOFF_MS = 30_000;
 const FIRST_REPLAY_BACKOFF_MS = 1_000;
+
+/**
+ * Counters of the open collectors of this process, by owner id: a replayed batch is credited to
+ * the collector that spooled it (its `written`), even when another collector sharing the spool
+ * folder replayed it. Batches of collectors no longer open (or of other processes) are counted
+ * only in the replayer's `replayed`.
+ */
+const openOwners = new Map<string, DeliveryCounters>();
 
 /**
  * Everything between collect() and durable bytes: per-target queues, size-or-interval batching,
@@ -102,6 +117,7 @@ export class Delivery {
   constructor(store: Promise<BlobStore>, spool: DiskSpool, options: DeliveryOptions) {
     this.#options = options;
     this.#spool = spool;
+    openOwners.set(options.owner, this.counters);
     this.#writer = store.then((resolved) => new AppendWriter(resolved, options.writer));
     // An unhandled rejection here would crash the host; failures surface through uploads.
     this.#writer.catch(() => undefined);
@@ -115,9 +131,11 @@ export class Delivery {
     return this.#queuedBytes;
   }
 
-  /** Hot path: queue one call's rows; never awaits, never throws for storage reasons. */
-  enqueue(encoded: Encoded, rows: number): void {
-    const bytes = Buffer.byteLength(encoded.text);
+  /**
+   * Hot path: queue one call's rows (at most one append's worth, whole rows: see
+   * splitAtRowEnds); never awaits, never throws for storage reasons.
+   */
+  enqueue(encoded: Encoded, rows: number, bytes = Buffer.byteLength(encoded.text)): void {
     const seq = ++this.#lastSeq;
     let queue = this.#queues.get(encoded.key);
     if (queue === undefined) {
@@ -212,6 +230,9 @@ export class Delivery {
   /** No more timers: the process may exit. */
   stop(): void {
     this.#stopped = true;
+    if (openOwners.get(this.#options.owner) === this.counters) {
+      openOwners.delete(this.#options.owner);
+    }
     clearTimeout(this.#timer);
     clearTimeout(this.#replayTimer);
     this.#timer = undefined;
@@ -322,16 +343,13 @@ export class Delivery {
     chunks: Batch['chunks'],
     inDoubt: InDoubtAppend | undefined,
   ): Promise<void> {
-    const rows = sumRows(chunks);
-    try {
-      if (await this.#spool.write(key, target, joinText(chunks), rows, inDoubt)) {
-        this.counters.spooled += rows;
-      } else {
-        this.#drop(rows, 'spool-quota', target);
+    for (const file of spoolFiles(chunks, inDoubt)) {
+      try {
+        const taken = await this.#spool.write(key, target, file.text, file.rows, file.inDoubt);
+        this.#spooled(taken, file.rows, target);
+      } catch (error) {
+        this.#spoolFailed(error, file.rows, target);
       }
-    } catch (error) {
-      this.#report(error);
-      this.#drop(rows, 'spool-failed', target);
     }
   }
 
@@ -341,17 +359,28 @@ export class Delivery {
     chunks: Batch['chunks'],
     inDoubt?: InDoubtAppend,
   ): void {
-    const rows = sumRows(chunks);
-    try {
-      if (this.#spool.writeSync(key, target, joinText(chunks), rows, inDoubt)) {
-        this.counters.spooled += rows;
-      } else {
-        this.#drop(rows, 'spool-quota', target);
+    for (const file of spoolFiles(chunks, inDoubt)) {
+      try {
+        const taken = this.#spool.writeSync(key, target, file.text, file.rows, file.inDoubt);
+        this.#spooled(taken, file.rows, target);
+      } catch (error) {
+        this.#spoolFailed(error, file.rows, target);
       }
-    } catch (error) {
-      this.#report(error);
-      this.#drop(rows, 'spool-failed', target);
     }
+  }
+
+  /** `taken`: the spool had room (else the quota drops the rows). */
+  #spooled(taken: boolean, rows: number, target: BlobTarget): void {
+    if (taken) {
+      this.counters.spooled += rows;
+    } else {
+      this.#drop(rows, 'spool-quota', target);
+    }
+  }
+
+  #spoolFailed(error: unknown, rows: number, target: BlobTarget): void {
+    this.#report(error);
+    this.#drop(rows, 'spool-failed', target);
   }
 
   async #replayPass(): Promise<boolean> {
@@ -365,39 +394,23 @@ export class Delivery {
     }
     try {
       for await (const item of this.#spool.claim()) {
-        const batch: Batch = {
-          key: item.meta.key,
-          target: item.meta.target,
-          chunks: [
-            { text: item.payload, bytes: Buffer.byteLength(item.payload), rows: item.meta.rows },
-          ],
-        };
-        let changed = false;
-        let rows = 0;
         try {
-          changed = await this.#skipLanded(writer, item, batch);
-          rows = rowsOf(batch);
-          await writer.write(batch);
+          await writer.write(await resumeBatch(writer, item));
         } catch (error) {
-          // What is left goes back, with the range of this pass's last send if that is unknown,
-          // so that the next pass neither loses nor repeats it.
-          const chunk = batch.chunks[0];
-          await item.release(
-            chunk === undefined || (!changed && batch.inDoubt === undefined)
-              ? undefined
-              : {
-                  payload: chunk.text,
-                  rows: chunk.rows,
-                  ...(batch.inDoubt === undefined ? {} : { inDoubt: batch.inDoubt }),
-                },
-          );
+          if (error instanceof RowTooLargeError) {
+            // Only in a file an older version spooled: it can never be stored whole.
+            await item.setAside();
+            this.#report(error);
+            continue;
+          }
+          // Back to the queue; its progress record says what may have landed meanwhile.
+          await item.release();
           this.#report(error);
           this.#markUnhealthy();
           return false;
         }
         await item.done();
-        this.counters.written += rows;
-        this.counters.replayed += rows;
+        this.#credit(item);
       }
     } catch (error) {
       this.#report(error);
@@ -408,24 +421,14 @@ export class Delivery {
     return true;
   }
 
-  /**
-   * A batch that was on its way when its process failed or ended: reads back the range it was
-   * sent to and takes what landed off the batch. Returns whether the batch changed.
-   */
-  async #skipLanded(writer: AppendWriter, item: SpooledBatch, batch: Batch): Promise<boolean> {
-    const doubt = item.meta.inDoubt;
-    if (doubt === undefined) {
-      return false;
+  /** A replayed batch's rows: this collector replayed them; they are its owner's written rows. */
+  #credit(item: SpooledBatch): void {
+    const rows = item.meta.rows;
+    this.counters.replayed += rows;
+    const owner = item.meta.owner === undefined ? undefined : openOwners.get(item.meta.owner);
+    if (owner !== undefined) {
+      owner.written += rows;
     }
-    const bytes = Buffer.from(item.payload);
-    if (!(await writer.isStoredAt(doubt.blob, doubt.offset, bytes.subarray(0, doubt.length)))) {
-      return false;
-    }
-    const rest = bytes.subarray(doubt.length);
-    const rows = Math.max(0, item.meta.rows - doubt.rows);
-    batch.chunks =
-      rest.length === 0 ? [] : [{ text: rest.toString('utf8'), bytes: rest.length, rows }];
-    return true;
   }
 
   #markUnhealthy(): void {
@@ -495,6 +498,36 @@ export class Delivery {
 
 function rowsOf(batch: Batch): number {
   return sumRows(batch.chunks);
+}
+
+/**
+ * The spool files for some chunks: runs of whole chunks of at most one append each, so that
+ * replaying a file is one append. An in-doubt range covers the first chunks, so the first file.
+ */
+function spoolFiles(
+  chunks: Batch['chunks'],
+  inDoubt: InDoubtAppend | undefined,
+): { text: string; rows: number; inDoubt: InDoubtAppend | undefined }[] {
+  const runs: Batch['chunks'][] = [];
+  let run: Batch['chunks'] = [];
+  let bytes = 0;
+  for (const chunk of chunks) {
+    if (run.length > 0 && bytes + chunk.bytes > MAX_APPEND_BYTES) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(chunk);
+    bytes += chunk.bytes;
+  }
+  if (run.length > 0) {
+    runs.push(run);
+  }
+  return runs.map((one, index) => ({
+    text: joinText(one),
+    rows: sumRows(one),
+    inDoubt: index === 0 ? inDoubt : undefined,
+  }));
 }
 
 function sumRows(chunks: readonly { rows: number }[]): number {

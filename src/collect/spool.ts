@@ -9,7 +9,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InDoubtAppend } from './append-writer.js';
 import type { BlobTarget } from './target.js';
@@ -23,53 +23,77 @@ export interface SpoolMeta {
   target: BlobTarget;
   rows: number;
   /**
+   * The collector that spooled it (a random id per collector), so that a replay by another
+   * collector credits the rows to it (stats). Absent in files of older versions.
+   */
+  owner?: string;
+  /**
    * The payload's first bytes were sent to storage by a process that then failed or ended
    * before learning the outcome: the replayer reads that range back and skips them if there.
    */
   inDoubt?: InDoubtAppend;
 }
 
-/** What is left of a claimed batch after a partial replay. */
-export interface SpoolUpdate {
-  payload: string;
-  rows: number;
+/**
+ * How far the replays of one spool file got, kept beside it (`<name>.sent`) and replaced durably
+ * before each append, so that a replayer that dies mid-append leaves the next one a record of
+ * where its bytes may have landed.
+ */
+export interface ReplayProgress {
+  /** Payload bytes known to be in storage (the start of the payload). */
+  done: number;
+  /** The append sent last, whose outcome is unknown: the payload's bytes from `done` on. */
   inDoubt?: InDoubtAppend;
 }
 
 export interface SpooledBatch {
   meta: SpoolMeta;
   payload: string;
-  /** The batch is in storage: delete the file. */
+  /** What an earlier replay of this file recorded; undefined when none sent anything. */
+  progress: ReplayProgress | undefined;
+  /** Durably records the progress before an append is sent (never half a record). */
+  record(progress: ReplayProgress): Promise<void>;
+  /** The batch is in storage: delete the file and its progress record. */
   done(): Promise<void>;
-  /**
-   * Storage failed again: put the file back for a later try, with `update` as its new content
-   * when part of it landed or a send's outcome is unknown (replaced atomically).
-   */
-  release(update?: SpoolUpdate): Promise<void>;
+  /** Storage failed again: put the file back for a later try (the progress record stays). */
+  release(): Promise<void>;
+  /** The batch can never be sent (a row larger than one append): set aside, never deleted. */
+  setAside(): Promise<void>;
 }
 
 const BATCH = '.batch';
 const CLAIM = '.claim-';
+/** Beside `<base>.batch`: the replay progress record. */
+const SENT = '.sent';
+/** A replayed batch, renamed so that its progress record can go: both are then deleted. */
+const LANDED = '.landed';
+const TMP = '.tmp-';
 
 /**
  * The disk safety net (formats as in ApplicationInsights' crash store, bounded unlike it): one
  * file per batch, `<meta json>\n<payload>`, written to a temp name and renamed so a reader never
  * sees half a file. Any process can replay it: a replayer claims a file by renaming it to
  * `….claim-<pid>`, so two replayers never send the same batch; claims of dead processes are
- * released on the next start. Usage is tracked against a quota: a write that would exceed it is
- * refused, and the caller counts those rows as dropped.
+ * released on the next start (the processes sharing a spool folder share one host). Before each
+ * append a replayer records where it sends it (`<base>.sent`), so a replayer killed mid-append
+ * leaves the next one enough to check what landed: replay is exactly-once across crashes.
+ * Usage is tracked against a quota: a write that would exceed it is refused, and the caller
+ * counts those rows as dropped.
  */
 export class DiskSpool {
   readonly dir: string;
   readonly #destination: string;
   readonly #quotaBytes: number;
+  readonly #owner: string | undefined;
   /** Bytes in the folder as this process knows them (scanned once, then kept up to date). */
   #usedBytes: number | undefined;
 
-  constructor(dir: string, destination: string, quotaBytes: number) {
+  /** `owner`: the id of the collector whose batches this spool writes (see SpoolMeta.owner). */
+  constructor(dir: string, destination: string, quotaBytes: number, owner?: string) {
     this.dir = dir;
     this.#destination = destination;
     this.#quotaBytes = quotaBytes;
+    this.#owner = owner;
   }
 
   /** Synchronous, for `exit` and for the queue cap on the hot path; false when over quota. */
@@ -133,7 +157,7 @@ export class DiskSpool {
     } catch {
       return; // no spool folder: nothing to replay
     }
-    await this.#releaseDeadClaims(names);
+    await this.#tidy(names);
     names = (await readdir(this.dir)).filter((name) => name.endsWith(BATCH)).sort();
     for (const name of names) {
       const path = join(this.dir, name);
@@ -154,23 +178,55 @@ export class DiskSpool {
         await rename(claimed, path).catch(() => undefined);
         continue;
       }
-      const size = Buffer.byteLength(text);
-      yield {
-        ...parsed,
-        done: async () => {
-          await unlink(claimed).catch(() => undefined);
-          if (this.#usedBytes !== undefined) {
-            this.#usedBytes = Math.max(0, this.#usedBytes - size);
-          }
-        },
-        release: async (update) => {
-          if (update !== undefined) {
-            await this.#replace(claimed, parsed.meta, update).catch(() => undefined);
-          }
-          await rename(claimed, path).catch(() => undefined);
-        },
-      };
+      const base = path.slice(0, -BATCH.length);
+      const progress = await readProgress(`${base}${SENT}`);
+      if (progress === 'unreadable') {
+        // Resending the whole batch could store rows twice: set aside rather than guess.
+        await rename(claimed, `${path}.unreadable`).catch(() => undefined);
+        continue;
+      }
+      yield this.#claimed(base, claimed, parsed, progress, Buffer.byteLength(text));
     }
+  }
+
+  #claimed(
+    base: string,
+    claimed: string,
+    parsed: { meta: SpoolMeta; payload: string },
+    progress: ReplayProgress | undefined,
+    size: number,
+  ): SpooledBatch {
+    const path = `${base}${BATCH}`;
+    let recorded = progress !== undefined;
+    return {
+      ...parsed,
+      progress,
+      record: async (next) => {
+        const { tmp } = this.#names();
+        await writeDurably(tmp, Buffer.from(JSON.stringify({ v: 1, ...next })));
+        await rename(tmp, `${base}${SENT}`);
+        recorded = true;
+      },
+      done: async () => {
+        if (recorded) {
+          // Renamed first: a process killed between the two deletes leaves a `.landed` file,
+          // which tells the next replayer that the progress record beside it may go.
+          await rename(claimed, `${base}${LANDED}`);
+          await removeLanded(base);
+        } else {
+          await unlink(claimed).catch(() => undefined);
+        }
+        if (this.#usedBytes !== undefined) {
+          this.#usedBytes = Math.max(0, this.#usedBytes - size);
+        }
+      },
+      release: async () => {
+        await rename(claimed, path).catch(() => undefined);
+      },
+      setAside: async () => {
+        await rename(claimed, `${path}.unsendable`).catch(() => undefined);
+      },
+    };
   }
 
   /** Whether any batch file (of any destination) waits in the folder. */
@@ -179,24 +235,6 @@ export class DiskSpool {
       return (await readdir(this.dir)).some((name) => name.endsWith(BATCH) || name.includes(CLAIM));
     } catch {
       return false;
-    }
-  }
-
-  /** New content for a claimed file: written aside, synced, renamed over it (never half). */
-  async #replace(claimed: string, meta: SpoolMeta, update: SpoolUpdate): Promise<void> {
-    const { inDoubt: _old, ...rest } = meta;
-    const next: SpoolMeta = {
-      ...rest,
-      rows: update.rows,
-      ...(update.inDoubt === undefined ? {} : { inDoubt: { ...update.inDoubt } }),
-    };
-    const data = Buffer.from(`${JSON.stringify(next)}\n${update.payload}`);
-    const { tmp } = this.#names();
-    await writeDurably(tmp, data);
-    const before = (await stat(claimed)).size;
-    await rename(tmp, claimed);
-    if (this.#usedBytes !== undefined) {
-      this.#usedBytes = Math.max(0, this.#usedBytes + data.length - before);
     }
   }
 
@@ -213,6 +251,7 @@ export class DiskSpool {
       key,
       target,
       rows,
+      ...(this.#owner === undefined ? {} : { owner: this.#owner }),
       ...(inDoubt === undefined ? {} : { inDoubt: { ...inDoubt } }),
     };
     return Buffer.from(`${JSON.stringify(meta)}\n${payload}`);
@@ -221,7 +260,7 @@ export class DiskSpool {
   #names(): { tmp: string; final: string } {
     // Time first so a sorted listing replays oldest first.
     const base = `${Date.now().toString().padStart(15, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
-    return { tmp: join(this.dir, `.tmp-${base}`), final: join(this.dir, `${base}${BATCH}`) };
+    return { tmp: join(this.dir, `${TMP}${base}`), final: join(this.dir, `${base}${BATCH}`) };
   }
 
   #reserve(bytes: number): boolean {
@@ -249,20 +288,68 @@ export class DiskSpool {
     return total;
   }
 
-  async #releaseDeadClaims(names: string[]): Promise<void> {
+  /**
+   * Before a replay pass: claims of dead processes go back to the queue (their progress records
+   * stay beside them), half-written files of dead processes go, and so do the progress records
+   * of batches that a process replayed but died before deleting.
+   */
+  async #tidy(names: string[]): Promise<void> {
     for (const name of names) {
-      const at = name.indexOf(CLAIM);
-      if (at < 0) {
-        continue;
-      }
-      const pid = Number(name.slice(at + CLAIM.length).split('-')[0]);
-      if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
-        await rename(join(this.dir, name), join(this.dir, name.slice(0, at))).catch(
-          () => undefined,
-        );
+      const claim = name.indexOf(CLAIM);
+      if (claim >= 0) {
+        if (isDeadPid(name.slice(claim + CLAIM.length).split('-')[0])) {
+          await rename(join(this.dir, name), join(this.dir, name.slice(0, claim))).catch(
+            () => undefined,
+          );
+        }
+      } else if (name.startsWith(TMP)) {
+        // `.tmp-<time>-<pid>-<random>`
+        if (isDeadPid(name.slice(TMP.length).split('-')[1])) {
+          await unlink(join(this.dir, name)).catch(() => undefined);
+        }
+      } else if (name.endsWith(LANDED)) {
+        await removeLanded(join(this.dir, name.slice(0, -LANDED.length)));
       }
     }
   }
+}
+
+/** The progress record first, then the `.landed` file that vouches for its removal. */
+async function removeLanded(base: string): Promise<void> {
+  await unlink(`${base}${SENT}`).catch(() => undefined);
+  await unlink(`${base}${LANDED}`).catch(() => undefined);
+}
+
+/** The progress record at `path`: undefined when there is none. */
+async function readProgress(path: string): Promise<ReplayProgress | undefined | 'unreadable'> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const value = JSON.parse(text) as { v?: unknown } & Partial<ReplayProgress>;
+    if (
+      value.v === 1 &&
+      Number.isSafeInteger(value.done) &&
+      (value.inDoubt === undefined || isInDoubt(value.inDoubt))
+    ) {
+      return {
+        done: value.done as number,
+        ...(value.inDoubt === undefined ? {} : { inDoubt: value.inDoubt }),
+      };
+    }
+  } catch {
+    // below
+  }
+  // Renamed into place from a synced file, so never half written: this one is not ours.
+  return 'unreadable';
+}
+
+function isDeadPid(text: string | undefined): boolean {
+  const pid = Number(text);
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
 }
 
 export function parseSpoolFile(text: string): { meta: SpoolMeta; payload: string } | undefined {

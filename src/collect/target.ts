@@ -13,18 +13,6 @@ export interface BlobTarget {
   header: string;
 }
 
-/** One collect() call's rows, encoded: always written contiguously, never split across blobs. */
-export interface Chunk {
-  /** Identifies the target (folder + stem + header); batches group chunks by it. */
-  key: string;
-  target: BlobTarget;
-  text: string;
-  bytes: number;
-  rows: number;
-  /** Collection order, for flush(): everything up to a sequence number must be durable. */
-  seq: number;
-}
-
 export function targetKey(target: BlobTarget): string {
   return `${target.folder}\u0000${target.stem}\u0000${target.header}`;
 }

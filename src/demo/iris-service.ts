@@ -18,6 +18,8 @@ export interface ServeIrisOptions {
     ModelDataCollectorOptions,
     'folder' | 'connectionString' | 'container' | 'store'
   >;
+  /** The collectors' disk spool (default: MDQ_SPOOL_DIR, else ./.mdq-spool). */
+  spoolDir?: string;
   env?: Env;
   seed?: number;
   /** No request is served after this instant (ms since epoch; default now): today is served up to now. */
@@ -32,6 +34,10 @@ export interface ServeIrisResult {
   /** Per served day: predictions by species, as the service itself counted them. */
   predictionsByDay: Record<string, Record<string, number>>;
   destination: string;
+  /** Rows of both collectors: collected, and of those in storage, spooled, lost. */
+  rows: { collected: number; written: number; spooled: number; dropped: number };
+  /** The first problem the collectors reported (secret-free), if any. */
+  firstError: string | undefined;
 }
 
 /**
@@ -46,12 +52,17 @@ export async function serveIrisDays(options: ServeIrisOptions): Promise<ServeIri
   const random = seededRandom(options.seed ?? 7);
   const until = options.until ?? Date.now();
   let now = 0;
+  let firstError: string | undefined;
   const common: ModelDataCollectorOptions = {
     ...options.destination,
     format: 'workbench',
     service: DEMO_SERVICE,
     modelVersion: DEMO_MODEL_VERSION,
     clock: () => now,
+    onError: (error) => {
+      firstError ??= error.message;
+    },
+    ...(options.spoolDir ? { spoolDir: options.spoolDir } : {}),
     ...(options.env ? { env: options.env } : {}),
   };
   const inputsDc = new ModelDataCollector(DEMO_MODEL, {
@@ -88,12 +99,22 @@ export async function serveIrisDays(options: ServeIrisOptions): Promise<ServeIri
   } finally {
     await Promise.all([inputsDc.close(), predictionDc.close()]);
   }
+  const stats = [inputsDc.stats(), predictionDc.stats()];
+  const sum = (key: 'collected' | 'written' | 'spooled' | 'dropped') =>
+    stats.reduce((total, one) => total + one[key], 0);
   return {
     requests,
     inputRows,
     trainingAccuracy: model.accuracy(iris),
     predictionsByDay,
     destination: inputsDc.stats().destination,
+    rows: {
+      collected: sum('collected'),
+      written: sum('written'),
+      spooled: sum('spooled'),
+      dropped: sum('dropped'),
+    },
+    firstError,
   };
 }
 

@@ -327,6 +327,8 @@ export class AzureBlobStore implements BlobStore {
     try {
       // With appendPosition, the SDK's own retry of a request whose response was lost gets a
       // 412 instead of appending the block a second time; the caller reads the range back.
+      // A missing blob or container is not created here (the blob needs its header first):
+      // the error says which, and the caller creates it (createAppendable) and tries again.
       const response = await this.#container
         .getAppendBlobClient(name)
         .appendBlock(
@@ -361,7 +363,11 @@ export class AzureBlobStore implements BlobStore {
     }
   }
 
-  /** Runs a write; when the container is missing, creates it once and runs the write again. */
+  /**
+   * Runs a write; when the container is missing, creates it and runs the write again. Missing
+   * may mean deleted after this store created or saw it: the cached creation is forgotten, so a
+   * long-running collector recreates it rather than spooling for ever.
+   */
   async #withContainer<T>(operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
@@ -370,13 +376,15 @@ export class AzureBlobStore implements BlobStore {
         throw error;
       }
     }
+    this.#containerReady = undefined;
     await this.#ensureContainer(false);
     return operation();
   }
 
   /**
-   * Creates the container once per store. `tolerateDenied`: a container-scoped SAS may not create
-   * containers; then go on, and the write itself reports what is wrong.
+   * Creates the container (once per store until it goes missing again). `tolerateDenied`: a
+   * container-scoped SAS may not create containers; then go on, and the write itself reports
+   * what is wrong.
    */
   #ensureContainer(tolerateDenied: boolean): Promise<void> {
     this.#containerReady ??= this.#container.createIfNotExists().then(

@@ -59,6 +59,14 @@ export interface BlobStore {
   /** Where this store points, safe to print (no keys, no SAS). */
   readonly description: string;
 
+  /**
+   * Where an append sent with `expectedOffset` can land. `'exact'` (Azure; the default): at that
+   * offset or nowhere. `'at-or-after'` (a local folder): the condition is checked atomically only
+   * within one process, so another process's append can slip in before ours, which then lands
+   * further on. Whoever settles an in-doubt append must then look past the offset.
+   */
+  readonly conditionalAppendLands?: 'exact' | 'at-or-after';
+
   list(prefix: string, options?: ListOptions): AsyncIterable<ListEntry>;
 
   /** Metadata of one blob, or undefined when it does not exist. */

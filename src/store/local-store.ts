@@ -25,6 +25,8 @@ import { readAll } from './read-all.js';
 export class LocalBlobStore implements BlobStore {
   readonly root: string;
   readonly description: string;
+  /** See append(): another process's append can come between our check and our write. */
+  readonly conditionalAppendLands = 'at-or-after';
   /** Per file: the tail of this process's appends, so a condition is checked and used at once. */
   readonly #appending = new Map<string, Promise<void>>();
 
@@ -165,8 +167,9 @@ export class LocalBlobStore implements BlobStore {
    * under a per-file lock of this process, so the collector's live and replayed batches never
    * race. Across processes the check and the write are two steps; a process that appends in
    * between moves our bytes further back, which still stores them exactly once, and then no
-   * `offset` is reported. Unlike a network call, a write that fails has not landed, so a retry
-   * never duplicates.
+   * `offset` is reported (`conditionalAppendLands: 'at-or-after'`, so an in-doubt append is
+   * looked for past its offset). Unlike a network call, a write that fails has not landed, so a
+   * retry never duplicates.
    */
   async append(name: string, data: Uint8Array, options: AppendOptions = {}): Promise<AppendResult> {
     const path = this.#path(name);

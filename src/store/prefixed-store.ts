@@ -19,9 +19,11 @@ export class PrefixedBlobStore implements BlobStore {
   readonly inner: BlobStore;
   /** Ends with '/'. */
   readonly prefix: string;
+  readonly conditionalAppendLands: NonNullable<BlobStore['conditionalAppendLands']>;
 
   constructor(inner: BlobStore, prefix: string) {
     this.inner = inner;
+    this.conditionalAppendLands = inner.conditionalAppendLands ?? 'exact';
     this.prefix = prefix.endsWith('/') ? prefix : `${prefix}/`;
     this.description = `${inner.description} under ${this.prefix}`;
   }

@@ -8,7 +8,10 @@ import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from '../hel
 import { runMdq } from '../helpers/run-cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
-/** `mdq collect` as a sidecar: NDJSON on stdin, bad lines reported by number, never fatal. */
+/**
+ * `mdq collect` as a sidecar: NDJSON on stdin, bad lines reported by number (the good ones are
+ * still collected, and the exit status says some were not).
+ */
 
 let azurite: Azurite | undefined;
 beforeAll(async () => {
@@ -37,7 +40,7 @@ async function allBlobs(store: BlobStore): Promise<string[]> {
   return names;
 }
 
-test('mdq collect writes stdin rows to ./modeldata and reports bad lines by number', async () => {
+test('mdq collect writes stdin rows to ./modeldata, reports bad lines by number, exits 1 for them', async () => {
   const tmp = await makeTmpDir();
   try {
     const result = await runMdq(['collect', '--service', 'svc', '--identifier', 'inputs'], {
@@ -45,13 +48,16 @@ test('mdq collect writes stdin rows to ./modeldata and reports bad lines by numb
       stdin: STDIN,
       env: {},
     });
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('mdq: line 3: not JSON');
     expect(result.stderr).toContain('mdq: line 5: collect() got null');
     expect(result.stderr).not.toContain('warning');
     expect(result.stderr).toMatch(
       /mdq collect: 4 rows from 5 lines \(2 bad\); written 4, spooled 0, dropped 0/,
+    );
+    expect(result.stderr).toMatch(
+      /^mdq: 2 of 5 lines were rejected \(numbered above\) and not collected\nhint: each line must be a JSON row object/m,
     );
 
     const store = new LocalBlobStore(`${tmp.path}/modeldata`);
@@ -105,7 +111,7 @@ test('mdq collect --source az://container writes to Azure and never prints the k
         env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
       },
     );
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(1); // lines 3 and 5
     expect(`${result.stdout}${result.stderr}`).not.toContain(AZURITE_KEY);
     expect(result.stderr).toMatch(/written 4, spooled 0, dropped 0/);
     const store = AzureBlobStore.fromConnectionString(azurite.connectionString, container);
@@ -136,11 +142,70 @@ test('unreachable storage: rows go to the spool, warnings carry no secret, exit 
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('mdq: warning: ');
     expect(result.stderr).toMatch(/written 0, spooled 2, dropped 0/);
+    expect(result.stderr).toContain(`mdq collect: 2 rows wait in the spool ${tmp.path}/spool;`);
     expect(`${result.stdout}${result.stderr}`).not.toContain(AZURITE_KEY);
     expect(`${result.stdout}${result.stderr}`).not.toContain(AZURITE_KEY.slice(0, 16));
     const spooled = (await readdir(`${tmp.path}/spool`)).filter((n) => n.endsWith('.batch'));
     expect(spooled).toHaveLength(1);
   } finally {
+    await tmp.cleanup();
+  }
+});
+
+test('every line good: exit 0', async () => {
+  const tmp = await makeTmpDir();
+  try {
+    const result = await runMdq(['collect', '--service', 'svc', '--identifier', 'inputs'], {
+      cwd: tmp.path,
+      stdin: '{"x": 1}\n[{"x": 2}, {"x": 3}]\n',
+      env: {},
+    });
+    expect(result).toMatchObject({ code: 0, stdout: '' });
+    expect(result.stderr).toMatch(/^mdq collect: 3 rows from 2 lines \(0 bad\); written 3, /);
+    expect(result.stderr).not.toMatch(/^mdq: /m);
+  } finally {
+    await tmp.cleanup();
+  }
+});
+
+test('two collectors share a spool folder: each reports its own rows, the replay is reported apart', async () => {
+  const tmp = await makeTmpDir();
+  let restarted: Azurite | undefined;
+  try {
+    // Storage down for the first run (Azurite stopped: its port refuses connections).
+    const down = await startAzurite();
+    await down.stop();
+    const env = {
+      AML_MODEL_DC_STORAGE_ENABLED: 'true',
+      AML_MODEL_DC_STORAGE: down.connectionString,
+      MDQ_SPOOL_DIR: 'spool',
+    };
+    const first = await runMdq(['collect', '--service', 'svc', '--identifier', 'inputs'], {
+      cwd: tmp.path,
+      stdin: '{"x": 1}\n{"x": 2}\n',
+      env,
+    });
+    expect(first.stderr).toMatch(/written 0, spooled 2, dropped 0/);
+
+    // Back on the same port: a collector of another identifier replays the first one's rows.
+    restarted = await startAzurite({ port: down.port });
+    const second = await runMdq(['collect', '--service', 'svc', '--identifier', 'prediction'], {
+      cwd: tmp.path,
+      stdin: '{"p": 1}\n{"p": 2}\n{"p": 3}\n',
+      env,
+    });
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(
+      /^mdq collect: 3 rows from 3 lines \(0 bad\); written 3, spooled 0, dropped 0, replayed 2 from the spool → /m,
+    );
+    expect(second.stderr).not.toContain('wait in the spool');
+    const store = AzureBlobStore.fromConnectionString(down.connectionString, 'modeldata');
+    expect((await allBlobs(store)).map((name) => name.split('/')[5])).toEqual([
+      'inputs',
+      'prediction',
+    ]);
+  } finally {
+    await restarted?.stop();
     await tmp.cleanup();
   }
 });

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ModelDataCollector } from '../../src/collect/index.js';
 import { parseSpoolFile } from '../../src/collect/spool.js';
 import { AzureBlobStore } from '../../src/store/azure-store.js';
 import type { BlobStore } from '../../src/store/blob-store.js';
 import { type Azurite, startAzurite } from '../helpers/azurite.js';
+import { storedRecords } from '../helpers/stored-records.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { type OnceChildConfig, onceChildCommand } from './collect-once-child.js';
 
@@ -47,17 +47,7 @@ function runChild(config: OnceChildConfig): Promise<{ code: number | null; outpu
 }
 
 async function storedRows(store: BlobStore): Promise<string[][]> {
-  const rows: string[][] = [];
-  for await (const entry of store.list('')) {
-    if (entry.kind === 'blob') {
-      const records = parse(await store.readBuffer(entry.name), { columns: true }) as Record<
-        string,
-        string
-      >[];
-      rows.push(...records.map((record) => [String(record.call), String(record.row)]));
-    }
-  }
-  return rows;
+  return (await storedRecords(store)).map((record) => [String(record.call), String(record.row)]);
 }
 
 describe.each(['landed', 'unsent'] as const)('exit during an append (%s)', (mode) => {

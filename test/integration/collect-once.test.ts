@@ -1,12 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ModelDataCollector, type ModelDataCollectorOptions } from '../../src/collect/index.js';
 import { parseSpoolFile } from '../../src/collect/spool.js';
 import { AzureBlobStore } from '../../src/store/azure-store.js';
 import type { BlobStore } from '../../src/store/blob-store.js';
 import { type Azurite, startAzurite } from '../helpers/azurite.js';
+import { storedRecords } from '../helpers/stored-records.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { FaultyStore, startResponseDroppingProxy } from './collect-once-faults.js';
 
@@ -47,17 +47,7 @@ async function collectAll(collector: ModelDataCollector): Promise<void> {
 
 /** Rows in file order across every blob, as `call/row`. */
 async function storedRows(store: BlobStore): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const entry of store.list('')) {
-    if (entry.kind === 'blob') {
-      const records = parse(await store.readBuffer(entry.name), { columns: true }) as Record<
-        string,
-        string
-      >[];
-      keys.push(...records.map((record) => `${record.call}/${record.row}`));
-    }
-  }
-  return keys;
+  return (await storedRecords(store)).map((record) => `${record.call}/${record.row}`);
 }
 
 /** Every row once, and in collect() order: one writer, one batch in flight at a time. */

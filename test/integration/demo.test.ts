@@ -134,3 +134,31 @@ test('mdq demo can collect into Azure Blob Storage (Azurite) and pull from there
   const first = JSON.parse(run.stdout.split('\n')[0] ?? '{}') as Record<string, unknown>;
   expect(first.requests).toBe(4);
 });
+
+test('mdq demo with a wrong account key: exit 1, says the rows were not stored and where they wait', async () => {
+  const dir = await tmp();
+  const azurite = await startAzurite();
+  cleanups.push(() => azurite.stop());
+  // A well-formed key that is not the account's: every request is refused (403).
+  const wrongKey = Buffer.alloc(64, 7).toString('base64');
+  const connectionString = azurite.connectionString.replace(
+    /AccountKey=[^;]+/,
+    `AccountKey=${wrongKey}`,
+  );
+  const run = await runMdq(
+    ['demo', '--days', '1', '--requests', '3', '--connection-string', connectionString],
+    { cwd: dir, env: {} },
+  );
+  expect(run.code).toBe(1);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).not.toContain('written to');
+  expect(run.stderr).toMatch(
+    /^mdq: (\d+) of the demo's \1 rows did not reach azure:devstoreaccount1@http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/modeldata: access denied .*; they wait in the spool .*\.mdq-spool$/m,
+  );
+  expect(run.stderr).toMatch(/^hint: check the connection string/m);
+  expect(`${run.stdout}${run.stderr}`).not.toContain(wrongKey.slice(0, 16));
+  // The spool is in the folder the command ran in, not wherever the process started.
+  expect((await readdir(join(dir, '.mdq-spool'))).some((name) => name.endsWith('.batch'))).toBe(
+    true,
+  );
+});

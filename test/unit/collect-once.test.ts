@@ -4,6 +4,7 @@ import { expect, test } from 'vitest';
 import { AppendWriter, type Batch } from '../../src/collect/append-writer.js';
 import { DiskSpool } from '../../src/collect/spool.js';
 import type { BlobTarget } from '../../src/collect/target.js';
+import type { BlobStore } from '../../src/store/blob-store.js';
 import { LocalBlobStore } from '../../src/store/local-store.js';
 import { CountingStore } from '../helpers/counting-store.js';
 import { makeTmpDir } from '../helpers/tmp.js';
@@ -81,24 +82,53 @@ test('an append that landed but reported a failure is read back, not resent', as
   }
 });
 
-test('a spool record keeps the in-doubt range; a release can replace what is left', async () => {
+test('a spool record keeps the in-doubt range; a replay progress record outlives a release', async () => {
   const tmp = await makeTmpDir();
   try {
     const spool = new DiskSpool(join(tmp.path, 'spool'), 'dest', 1024 * 1024);
     const inDoubt = { blob: 'svc/2024/05/06/data.csv', offset: 2, length: 2, rows: 1 };
     expect(spool.writeSync('k', target, '1\n2\n', 2, inDoubt)).toBe(true);
+    const sent = { blob: 'svc/2024/05/06/data.csv', offset: 9, length: 2, rows: 1 };
     for await (const item of spool.claim()) {
       expect(item.meta.inDoubt).toEqual(inDoubt);
       expect(item.payload).toBe('1\n2\n');
-      await item.release({ payload: '2\n', rows: 1 });
+      expect(item.progress).toBeUndefined();
+      await item.record({ done: 2, inDoubt: sent });
+      await item.release();
     }
     const seen = [];
     for await (const item of spool.claim()) {
-      seen.push({ payload: item.payload, rows: item.meta.rows, inDoubt: item.meta.inDoubt });
+      seen.push({ payload: item.payload, progress: item.progress });
       await item.done();
     }
-    expect(seen).toEqual([{ payload: '2\n', rows: 1, inDoubt: undefined }]);
+    expect(seen).toEqual([{ payload: '1\n2\n', progress: { done: 2, inDoubt: sent } }]);
     expect(await readdir(join(tmp.path, 'spool'))).toEqual([]);
+  } finally {
+    await tmp.cleanup();
+  }
+});
+
+test('a local append pushed past its offset by another process is found there, not resent', async () => {
+  const tmp = await makeTmpDir();
+  try {
+    const local = new LocalBlobStore(tmp.path);
+    await local.createAppendable('b.csv', Buffer.from('n\n'));
+    // Ours was sent with expectedOffset 2, but another process's bytes got in first (a local
+    // folder checks the condition and writes in two steps): almost 8 MiB of them, so that ours
+    // straddle the first window the search reads.
+    await local.append('b.csv', Buffer.alloc(8 * 1024 * 1024 - 5, 'o'));
+    await local.append('b.csv', Buffer.from('ours-1234\n'));
+    await local.append('b.csv', Buffer.from('later\n'));
+    const writer = new AppendWriter(local);
+    expect(await writer.isStoredAt('b.csv', 2, Buffer.from('ours-1234\n'))).toBe(true);
+    expect(await writer.isStoredAt('b.csv', 2, Buffer.from('never\n'))).toBe(false);
+    // Where conditional appends land exactly or not at all (Azure, the default), the bytes at
+    // the offset decide alone.
+    const exact = new CountingStore(local);
+    expect((exact as BlobStore).conditionalAppendLands).toBeUndefined();
+    expect(await new AppendWriter(exact).isStoredAt('b.csv', 2, Buffer.from('ours-1234\n'))).toBe(
+      false,
+    );
   } finally {
     await tmp.cleanup();
   }
