@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MdqError } from '../errors.js';
+import { AKS_GENERATED_COLUMNS, WORKBENCH_GENERATED_COLUMNS } from '../layout/columns.js';
 import { SYSTEM_COLUMN_NAMES } from '../query/pull/system-columns.js';
 import { quoteIdentifier, quoteLiteral } from '../query/sql.js';
 import { readRows, text } from './read-rows.js';
@@ -40,8 +41,8 @@ export async function buildFrame(
     return undefined;
   }
   const relation = `main.${quoteIdentifier(table)}`;
-  const data = (await describe(connection, `SELECT * FROM ${relation}`, signal)).filter(
-    (column) => !SYSTEM_COLUMN_NAMES.has(column.name.toLowerCase()),
+  const data = (await describe(connection, `SELECT * FROM ${relation}`, signal)).filter((column) =>
+    isDataColumn(column.name),
   );
   const names = data.map((column) => quoteIdentifier(column.name));
   const serviceFilter = service === null ? 'TRUE' : `_service = ${quoteLiteral(service)}`;
@@ -69,6 +70,16 @@ export async function buildFrame(
     (column) => column.name !== '_w' && column.name !== '_day',
   );
   return { table, sql, columns: frameColumns };
+}
+
+const COLLECTOR_COLUMNS: ReadonlySet<string> = new Set(
+  [...WORKBENCH_GENERATED_COLUMNS, ...AKS_GENERATED_COLUMNS].map((name) => name.toLowerCase()),
+);
+
+/** A column the model saw or produced: not mdq's system columns, not the collector's own. */
+export function isDataColumn(name: string): boolean {
+  const lower = name.toLowerCase();
+  return !SYSTEM_COLUMN_NAMES.has(lower) && !COLLECTOR_COLUMNS.has(lower);
 }
 
 function baselineRelation(baseline: Exclude<BaselineSource, { kind: 'range' }>): string {

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../errors.js';
 import { SYSTEM_COLUMN_NAMES } from '../query/pull/system-columns.js';
 import { quoteIdentifier } from '../query/sql.js';
-import { relationExists } from './frame.js';
+import { isDataColumn, relationExists } from './frame.js';
 import { readRows, text } from './read-rows.js';
 
 /** Label column names tried, in order, when the labels table has several data columns. */
@@ -112,7 +112,5 @@ async function dataColumns(
   if (!(await relationExists(connection, table, signal))) {
     return [];
   }
-  return [...(await columnTypes(connection, table, signal)).keys()].filter(
-    (name) => !SYSTEM_COLUMN_NAMES.has(name.toLowerCase()),
-  );
+  return [...(await columnTypes(connection, table, signal)).keys()].filter(isDataColumn);
 }
