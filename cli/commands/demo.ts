@@ -14,6 +14,7 @@ import { streamQuery } from '../../src/query/run.js';
 import { resolveStore } from '../../src/store/resolve-store.js';
 import { resolveFormat, writeResult } from '../render/output.js';
 import { formatPullSummary } from '../render/progress-lines.js';
+import { writeDemoReport } from '../render/report/demo-report.js';
 import type { Command } from './command.js';
 import { databasePath } from './sql.js';
 
@@ -120,6 +121,7 @@ export const demoCommand: Command = {
     } finally {
       db.close();
     }
+    note(`\nReport (drift, data quality): ${await writeDemoReport(dbPath, context.signal)}`);
     note(
       `\nNext: mdq sql "select _date, prediction, count(*) from scored group by all order by all"`,
     );

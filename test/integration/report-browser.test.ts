@@ -24,6 +24,38 @@ const FLAGS = [
   '--disable-sync',
 ];
 
+/**
+ * Browser-side code, as text: the test's TypeScript has no DOM types. Per chart: its marks
+ * (Vega's `role-mark` groups) that have a drawn extent.
+ */
+const DRAWN_MARKS = `[...document.querySelectorAll('figure.chart')].map((figure) => ({
+  name: figure.getAttribute('data-chart'),
+  drawn: [...figure.querySelectorAll('g.role-mark > path, g.role-mark > line')].filter((mark) => {
+    const box = mark.getBBox();
+    return box.width > 0 || box.height > 0;
+  }).length,
+}))`;
+
+/** Distinct colours and the share of non-white pixels of a PNG, drawn on a canvas. */
+const INK = (dataUrl: string) => `(async () => {
+  const image = new Image();
+  image.src = ${JSON.stringify(dataUrl)};
+  await image.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = image.width;
+  canvas.height = image.height;
+  const context = canvas.getContext('2d');
+  context.drawImage(image, 0, 0);
+  const { data } = context.getImageData(0, 0, image.width, image.height);
+  const colours = new Set();
+  let inked = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    if (data[i] + data[i + 1] + data[i + 2] < 600) inked += 1;
+  }
+  return { colours: colours.size, inked: inked / (data.length / 4) };
+})()`;
+
 let dir: { path: string; cleanup: () => Promise<void> };
 let page: string;
 let browser: BrowserContext;
@@ -85,16 +117,7 @@ test('the page opens with no console error and no request but itself; every char
   tab.on('pageerror', (error) => errors.push(error.message));
   tab.on('request', (request) => requests.push(request.url()));
   await tab.goto(pathToFileURL(page).href, { waitUntil: 'load' });
-  const charts = await tab.$$eval('figure.chart', (figures) =>
-    figures.map((figure) => {
-      const marks = [...figure.querySelectorAll('g.role-mark > path, g.role-mark > line')];
-      const drawn = marks.filter((mark) => {
-        const box = (mark as SVGGraphicsElement).getBBox();
-        return box.width > 0 || box.height > 0;
-      });
-      return { name: figure.getAttribute('data-chart'), drawn: drawn.length };
-    }),
-  );
+  const charts = (await tab.evaluate(DRAWN_MARKS)) as Array<{ name: string; drawn: number }>;
   expect(errors).toEqual([]);
   expect(requests).toEqual([pathToFileURL(page).href]);
   expect(charts.map((chart) => chart.name)).toEqual(
@@ -119,30 +142,10 @@ test('the page opens with no console error and no request but itself; every char
   // Not blank: the screenshot, drawn on a canvas in a blank tab, has many colours and ink.
   const shot = await tab.screenshot({ fullPage: true });
   const blank = await browser.newPage();
-  const ink = await blank.evaluate(
-    async (dataUrl) => {
-      const image = new Image();
-      image.src = dataUrl;
-      await image.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = image.width;
-      canvas.height = image.height;
-      const context = canvas.getContext('2d') as CanvasRenderingContext2D;
-      context.drawImage(image, 0, 0);
-      const { data } = context.getImageData(0, 0, image.width, image.height);
-      const colours = new Set<number>();
-      let inked = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        const [r, g, b] = [data[i] ?? 0, data[i + 1] ?? 0, data[i + 2] ?? 0];
-        colours.add((r << 16) | (g << 8) | b);
-        if (r + g + b < 600) {
-          inked += 1;
-        }
-      }
-      return { colours: colours.size, inked: inked / (data.length / 4) };
-    },
-    `data:image/png;base64,${shot.toString('base64')}`,
-  );
+  const ink = (await blank.evaluate(INK(`data:image/png;base64,${shot.toString('base64')}`))) as {
+    colours: number;
+    inked: number;
+  };
   expect(ink.colours).toBeGreaterThan(50);
   expect(ink.inked).toBeGreaterThan(0.01);
   await Promise.all([tab.close(), blank.close()]);
@@ -152,11 +155,10 @@ test('dark mode: a dark page, and the charts’ axis text follows it', async () 
   const tab = await browser.newPage();
   await tab.emulateMedia({ colorScheme: 'dark' });
   await tab.goto(pathToFileURL(page).href);
-  const colours = await tab.evaluate(() => ({
+  const colours = await tab.evaluate(`({
     background: getComputedStyle(document.body).backgroundColor,
-    axis: getComputedStyle(document.querySelector('figure.chart .role-axis-label text') as Element)
-      .fill,
-  }));
+    axis: getComputedStyle(document.querySelector('figure.chart .role-axis-label text')).fill,
+  })`);
   expect(colours).toEqual({ background: 'rgb(20, 20, 20)', axis: 'rgb(208, 208, 208)' });
   await tab.close();
 });
