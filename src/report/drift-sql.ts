@@ -6,6 +6,14 @@ import { count, num, readRows, text } from './read-rows.js';
 
 /** Equal-width bins between the baseline's minimum and maximum; bins 0 and BINS+1 hold the rest. */
 export const BINS = 20;
+/**
+ * Above this many distinct values (baseline and target, estimated) a column's CDFs are taken
+ * on a grid of CDF_GRID equal steps over both windows' range instead of at every value:
+ * W₁ then differs from the exact value by less than one step, KS by less than one step's
+ * share. Grouping and ordering 2.6 M distinct doubles per column made the report ~10x slower.
+ */
+export const EXACT_DISTINCT_LIMIT = 100_000;
+export const CDF_GRID = 65_536;
 /** Probabilities at which per-day quantiles are taken (midpoints of 100 equal slices). */
 export const QUANTILE_GRID = Array.from({ length: 100 }, (_, i) => (i + 0.5) / 100);
 const STAT_QUANTILES = [0.25, 0.5, 0.75];
@@ -107,6 +115,18 @@ export async function categoryCounts(
   }));
 }
 
+/** The value as the CDF query groups it: itself, or its grid step's centre (see CDF_GRID). */
+export function cdfValueSql(column: ProfiledColumn): string {
+  const distinct = (column.baseline.distinct ?? 0) + (column.target.distinct ?? 0);
+  const lo = Math.min(column.baseline.min ?? 0, column.target.min ?? Number.POSITIVE_INFINITY);
+  const hi = Math.max(column.baseline.max ?? 0, column.target.max ?? Number.NEGATIVE_INFINITY);
+  if (distinct <= EXACT_DISTINCT_LIMIT || !(hi > lo)) {
+    return column.valueSql;
+  }
+  const width = (hi - lo) / CDF_GRID;
+  return `${literal(lo)} + (least(${CDF_GRID - 1}, floor((${column.valueSql} - ${literal(lo)}) / ${literal(width)})) + 0.5) * ${literal(width)}`;
+}
+
 export interface ExactDistance {
   /** Two-sample Kolmogorov–Smirnov statistic: the largest gap between the two CDFs. */
   ks: number | null;
@@ -115,8 +135,9 @@ export interface ExactDistance {
 }
 
 /**
- * KS and W₁ of each numeric column between the windows, exactly: both CDFs are evaluated at
- * every distinct value (one aggregation and one ordered window per column, all in DuckDB).
+ * KS and W₁ of each numeric column between the windows: both CDFs are evaluated at every
+ * distinct value (or grid step, see CDF_GRID), one aggregation and one ordered window per
+ * column, all in DuckDB.
  */
 export async function exactDistances(
   connection: DuckDBConnection,
@@ -134,7 +155,7 @@ export async function exactDistances(
         SELECT _col, _v, count(*) FILTER (WHERE _w = 0) AS nb, count(*) FILTER (WHERE _w = 1) AS nt
         FROM (${unpivot(
           frame,
-          columns.map((c) => [c.index, c.valueSql]),
+          columns.map((c) => [c.index, cdfValueSql(c)]),
           '_w',
         )}) GROUP BY _col, _v),
       cdfs AS (
@@ -173,7 +194,7 @@ export async function quantiles(
   const rows = await readRows(
     connection,
     `SELECT _w, _day, GROUPING(_day) AS _all${columns
-      .map((c) => `, quantile_disc(${c.valueSql}, ${grid}) AS ${quoteIdentifier(`q${c.index}`)}`)
+      .map((c) => `, approx_quantile(${c.valueSql}, ${grid}) AS ${quoteIdentifier(`q${c.index}`)}`)
       .join('')}
       FROM (${frame.sql}) GROUP BY GROUPING SETS ((_w), (_w, _day))`,
     signal,

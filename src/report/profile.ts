@@ -63,7 +63,7 @@ export async function profileColumns(
         `stddev_samp(${numeric}) AS std${i}`,
       );
     }
-    if (INTEGER_TYPES.test(column.type) || column.type === 'VARCHAR') {
+    if (numeric || column.type === 'VARCHAR') {
       parts.push(`approx_count_distinct(${c}) AS nd${i}`);
     }
     return parts;
