@@ -158,3 +158,27 @@ describe('data quality', () => {
     });
   });
 });
+
+test('over 100,000 distinct values the CDFs are taken on a grid: W1 and KS within one step', async () => {
+  const dir = await makeTmpDir('mdq-report-grid-');
+  const grid = await openDatabase(join(dir.path, 'mdq.duckdb'));
+  try {
+    // Baseline: 0, 0.001, ..., 119.999 over a week; target: the same values shifted by 1.
+    await grid.connection.run(`CREATE TABLE inputs AS
+      SELECT 'svc' AS _service, DATE '2024-01-01' + CAST(i % 7 AS INTEGER) AS _date, 0 AS _row, 'r' AS _correlation_id, i / 1000 AS x FROM range(120000) t(i)
+      UNION ALL
+      SELECT 'svc', DATE '2024-01-08', 0, 'r', i / 1000 + 1 FROM range(120000) t(i)`);
+    const gridded = await buildReport(grid.connection, { cwd: dir.path });
+    const find = (metric: string) =>
+      gridded.signals.find((s) => s.column === 'x' && s.metric === metric)?.value ?? Number.NaN;
+    const step = 121 / 65_536;
+    const std = Math.sqrt((120_000 ** 2 - 1) / 12) / 1000;
+    expect(Math.abs(find('normalized_wasserstein_distance') * std - 1)).toBeLessThan(step);
+    expect(Math.abs(find('kolmogorov_smirnov_statistic') - 1000 / 120_000)).toBeLessThan(
+      (step * 1000) / 120_000 + 1e-9,
+    );
+  } finally {
+    grid.close();
+    await dir.cleanup();
+  }
+});
