@@ -13,6 +13,20 @@ function shares(counts: readonly number[]): number[] {
   return counts.map((n) => (total > 0 ? n / total : 0));
 }
 
+/** Σ term(baseline share, target share) over the bins; null when either window is empty. */
+function sumOverShares(
+  baseline: readonly number[],
+  target: readonly number[],
+  term: (p: number, q: number) => number,
+): number | null {
+  const p = shares(baseline);
+  const q = shares(target);
+  if (p.every((x) => x === 0) || q.every((x) => x === 0)) {
+    return null;
+  }
+  return p.reduce((sum, pi, i) => sum + term(pi, q[i] ?? 0), 0);
+}
+
 /**
  * Jensen–Shannon distance, base 2 (scipy's `jensenshannon(p, q, base=2)`, as Azure ML computes
  * it): the square root of the JS divergence, 0 for equal distributions, 1 for disjoint ones.
@@ -21,23 +35,12 @@ export function jensenShannonDistance(
   baseline: readonly number[],
   target: readonly number[],
 ): number | null {
-  const p = shares(baseline);
-  const q = shares(target);
-  if (p.every((x) => x === 0) || q.every((x) => x === 0)) {
-    return null;
-  }
-  let divergence = 0;
-  p.forEach((pi, i) => {
-    const qi = q[i] ?? 0;
-    const m = (pi + qi) / 2;
-    if (pi > 0) {
-      divergence += 0.5 * pi * Math.log2(pi / m);
-    }
-    if (qi > 0) {
-      divergence += 0.5 * qi * Math.log2(qi / m);
-    }
+  const half = (x: number, m: number) => (x > 0 ? 0.5 * x * Math.log2(x / m) : 0);
+  const divergence = sumOverShares(baseline, target, (p, q) => {
+    const m = (p + q) / 2;
+    return half(p, m) + half(q, m);
   });
-  return Math.sqrt(Math.max(0, divergence));
+  return divergence === null ? null : Math.sqrt(Math.max(0, divergence));
 }
 
 /** Population stability index: Σ (target − baseline) · ln(target / baseline) over shares. */
@@ -45,18 +48,11 @@ export function populationStabilityIndex(
   baseline: readonly number[],
   target: readonly number[],
 ): number | null {
-  const p = shares(baseline);
-  const q = shares(target);
-  if (p.every((x) => x === 0) || q.every((x) => x === 0)) {
-    return null;
-  }
-  let psi = 0;
-  p.forEach((pi, i) => {
-    const b = pi > 0 ? pi : EMPTY_SHARE;
-    const t = (q[i] ?? 0) > 0 ? (q[i] ?? 0) : EMPTY_SHARE;
-    psi += (t - b) * Math.log(t / b);
+  return sumOverShares(baseline, target, (p, q) => {
+    const b = p > 0 ? p : EMPTY_SHARE;
+    const t = q > 0 ? q : EMPTY_SHARE;
+    return (t - b) * Math.log(t / b);
   });
-  return psi;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier } from '../query/sql.js';
 import type { Frame } from './frame.js';
 import type { ProfiledColumn } from './profile.js';
-import { count, num, readRows, text } from './read-rows.js';
+import { count, num, type Row, readRows, text } from './read-rows.js';
 
 /** Equal-width bins between the baseline's minimum and maximum; bins 0 and BINS+1 hold the rest. */
 export const BINS = 20;
@@ -58,59 +58,49 @@ export function binSql(column: ProfiledColumn): string {
 }
 
 /** Histogram counts of numeric columns per window and day, over the baseline's bins. */
-export async function histogramCounts(
+export function histogramCounts(
   connection: DuckDBConnection,
   frame: Frame,
   columns: readonly ProfiledColumn[],
   signal?: AbortSignal,
 ): Promise<Cell<number>[]> {
-  if (columns.length === 0) {
-    return [];
-  }
-  const rows = await readRows(
-    connection,
-    `SELECT _w, _day, _col, _v, count(*) AS n
-      FROM (${unpivot(
-        frame,
-        columns.map((c) => [c.index, binSql(c)]),
-        '_w, _day',
-      )}) GROUP BY ALL`,
-    signal,
-  );
-  return rows.map((row) => ({
-    w: count(row._w),
-    day: row._day === null ? null : text(row._day),
-    column: Number(row._col),
-    key: count(row._v),
-    n: count(row.n),
-  }));
+  return countsPerDay(connection, frame, columns, binSql, count, signal);
 }
 
 /** Value counts of categorical columns per window and day. */
-export async function categoryCounts(
+export function categoryCounts(
   connection: DuckDBConnection,
   frame: Frame,
   columns: readonly ProfiledColumn[],
   signal?: AbortSignal,
 ): Promise<Cell<string>[]> {
+  return countsPerDay(connection, frame, columns, (c) => c.valueSql, text, signal);
+}
+
+/** Rows per window, day, column and key (`keySql` of each column), NULL keys left out. */
+async function countsPerDay<K>(
+  connection: DuckDBConnection,
+  frame: Frame,
+  columns: readonly ProfiledColumn[],
+  keySql: (column: ProfiledColumn) => string,
+  key: (value: Row[string] | undefined) => K,
+  signal?: AbortSignal,
+): Promise<Cell<K>[]> {
   if (columns.length === 0) {
     return [];
   }
+  const expressions = columns.map((c): [number, string] => [c.index, keySql(c)]);
   const rows = await readRows(
     connection,
     `SELECT _w, _day, _col, _v, count(*) AS n
-      FROM (${unpivot(
-        frame,
-        columns.map((c) => [c.index, c.valueSql]),
-        '_w, _day',
-      )}) GROUP BY ALL`,
+      FROM (${unpivot(frame, expressions, '_w, _day')}) GROUP BY ALL`,
     signal,
   );
   return rows.map((row) => ({
     w: count(row._w),
     day: row._day === null ? null : text(row._day),
     column: Number(row._col),
-    key: text(row._v),
+    key: key(row._v),
     n: count(row.n),
   }));
 }

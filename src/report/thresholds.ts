@@ -23,40 +23,35 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<string, number | null>> = {
   recall: 0.5,
 };
 
+/** Metrics where a lower value is worse (scores, p-values); every other fails above its threshold. */
+const LOWER_IS_WORSE_METRICS = [
+  'chi_squared_p_value',
+  'accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'class_precision',
+  'class_recall',
+  'class_f1',
+] as const;
+
 /** Every metric mdq reports, for validating `--threshold` names. */
 export const METRICS = [
   'jensen_shannon_distance',
   'normalized_wasserstein_distance',
   'population_stability_index',
   'kolmogorov_smirnov_statistic',
-  'chi_squared_p_value',
   'null_value_rate',
   'data_type_error_rate',
   'out_of_bounds_rate',
   'column_added',
   'column_missing',
-  'accuracy',
-  'precision',
-  'recall',
-  'f1',
-  'class_precision',
-  'class_recall',
-  'class_f1',
   'mae',
   'rmse',
+  ...LOWER_IS_WORSE_METRICS,
 ] as const;
 
-/** Metrics where a lower value is worse (scores, p-values); every other fails above its threshold. */
-const LOWER_IS_WORSE: ReadonlySet<string> = new Set([
-  'chi_squared_p_value',
-  'accuracy',
-  'precision',
-  'recall',
-  'f1',
-  'class_precision',
-  'class_recall',
-  'class_f1',
-]);
+const LOWER_IS_WORSE: ReadonlySet<string> = new Set(LOWER_IS_WORSE_METRICS);
 
 /**
  * Thresholds in force: the defaults overlaid with the user's, each keyed `metric` (all columns)
