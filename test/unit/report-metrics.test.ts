@@ -182,3 +182,35 @@ test('over 100,000 distinct values the CDFs are taken on a grid: W1 and KS withi
     await dir.cleanup();
   }
 });
+
+test('a CSV or Parquet file of training data is a baseline too: the same distances', async () => {
+  const dir = await makeTmpDir('mdq-report-file-');
+  try {
+    await db.connection.run(
+      `COPY (SELECT x, c, t FROM inputs WHERE _date < DATE '2024-01-08') TO '${join(dir.path, 'train.csv')}' (HEADER)`,
+    );
+    await db.connection.run(
+      `COPY (SELECT x, c FROM inputs WHERE _date < DATE '2024-01-08') TO '${join(dir.path, 'train.parquet')}' (FORMAT parquet)`,
+    );
+    for (const file of ['train.csv', 'train.parquet']) {
+      const fromFile = await buildReport(db.connection, { cwd: dir.path, baseline: file });
+      const find = (column: string, metric: string) =>
+        fromFile.signals.find((s) => s.column === column && s.metric === metric);
+      expect(fromFile.baseline).toMatchObject({ from: null, to: null, rows: 4 });
+      expect(fromFile.baseline.source).toBe(join(dir.path, file));
+      expect(find('x', 'kolmogorov_smirnov_statistic')?.value).toBeCloseTo(0.25, 12);
+      expect(find('x', 'normalized_wasserstein_distance')?.value).toBeCloseTo(
+        1 / Math.sqrt(5 / 3),
+        12,
+      );
+      expect(find('c', 'chi_squared_p_value')?.value).toBeCloseTo(Math.exp(-4 / 3), 10);
+    }
+    // The Parquet file has no t: in production only, it is a column added.
+    const parquet = await buildReport(db.connection, { cwd: dir.path, baseline: 'train.parquet' });
+    expect(
+      parquet.signals.find((s) => s.column === 't' && s.metric === 'column_added'),
+    ).toMatchObject({ value: 1, status: 'fail' });
+  } finally {
+    await dir.cleanup();
+  }
+});
