@@ -52,9 +52,13 @@ export async function resolveScoredColumns(
     taken.add(alias.toLowerCase());
     predictions.push(alias);
   }
-  const labels = (await dataColumns(connection, 'labels', signal)).map((name) =>
-    taken.has(name.toLowerCase()) ? `label_${name}` : name,
-  );
+  // As the contract names them; `label_…` is also accepted where scored prefixes every label.
+  const labels = (await dataColumns(connection, 'labels', signal)).map((name) => {
+    const alias = taken.has(name.toLowerCase()) ? `label_${name}` : name;
+    return find(alias) === undefined && find(`label_${name}`) !== undefined
+      ? `label_${name}`
+      : alias;
+  });
   const picked = (
     given: string | undefined,
     candidates: string[],
