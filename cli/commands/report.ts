@@ -7,7 +7,6 @@ import { parseThresholds } from '../../src/report/thresholds.js';
 import type { Report, SignalKind } from '../../src/report/types.js';
 import { parseDayRange } from '../../src/report/windows.js';
 import type { CliContext } from '../context.js';
-import { reportHtml } from '../render/report/report-html.js';
 import { reportMarkdown, reportTable } from '../render/report/report-text.js';
 import { reportHeadline, reportJson } from '../render/report/signal-rows.js';
 import { writeReportPage } from '../render/report/write-page.js';
@@ -126,6 +125,8 @@ export const reportCommand: Command = {
     const out = args.out as string | undefined;
     if (out !== undefined) {
       const path = resolve(context.cwd, out);
+      // Vega loads only for a page: importing it costs every mdq start-up ~0.7-1.1 s.
+      const { reportHtml } = await import('../render/report/report-html.js');
       await writeReportPage(path, await reportHtml(report, new Date()));
       context.stderr.write(`${reportHeadline(report).join('\n')}\nwrote ${path}\n`);
     }

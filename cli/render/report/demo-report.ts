@@ -1,7 +1,6 @@
 import { dirname, join } from 'node:path';
 import { openDatabase } from '../../../src/query/database.js';
 import { buildReport } from '../../../src/report/build-report.js';
-import { reportHtml } from './report-html.js';
 import { writeReportPage } from './write-page.js';
 
 /** The page `mdq demo` ends with: the last day against the days before it, beside the database. */
@@ -10,6 +9,8 @@ export async function writeDemoReport(dbPath: string, signal: AbortSignal): Prom
   const path = join(dirname(dbPath), 'mdq-report.html');
   try {
     const report = await buildReport(db.connection, { cwd: dirname(dbPath), signal });
+    // Vega loads only here: ~0.7-1.1 s that no other command should pay at start-up.
+    const { reportHtml } = await import('./report-html.js');
     await writeReportPage(path, await reportHtml(report, new Date()));
   } finally {
     db.close();

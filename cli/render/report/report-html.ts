@@ -9,9 +9,7 @@ import {
   WINDOW_COLORS,
 } from './charts.js';
 import { formatNumber, reportHeadline } from './signal-rows.js';
-
-/** Marks a page as mdq's own, so a later report may replace it and nothing else. */
-export const GENERATOR_MARK = '<meta name="generator" content="mdq report">';
+import { GENERATOR_MARK } from './write-page.js';
 
 const KIND_TITLES: Record<Signal['signal'], string> = {
   data_drift: 'data drift',

@@ -1,7 +1,9 @@
 import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../../../src/errors.js';
-import { GENERATOR_MARK } from './report-html.js';
+
+/** Marks a page as mdq's own, so a later report may replace it and nothing else. */
+export const GENERATOR_MARK = '<meta name="generator" content="mdq report">';
 
 /**
  * Writes the page to `path` whole or not at all (a temporary file beside it, then a rename).
