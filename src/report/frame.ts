@@ -56,9 +56,7 @@ export async function buildFrame(
   } else {
     const source = baselineRelation(baseline);
     const available = new Set(
-      (await describe(connection, `SELECT * FROM ${source}`, signal)).map((c) =>
-        c.name.toLowerCase(),
-      ),
+      (await describeBaseline(connection, source, signal)).map((c) => c.name.toLowerCase()),
     );
     const shared = data.filter((column) => available.has(column.name.toLowerCase()));
     sql = `SELECT 0 AS _w, NULL::DATE AS _day${shared.map((c) => `, ${quoteIdentifier(c.name)}`).join('')} FROM ${source}
@@ -110,9 +108,18 @@ async function describe(
   sql: string,
   signal?: AbortSignal,
 ): Promise<FrameColumn[]> {
+  const rows = await readRows(connection, `DESCRIBE ${sql}`, signal);
+  return rows.map((row) => ({ name: text(row.column_name), type: text(row.column_type) }));
+}
+
+/** The baseline file's or table's columns; a file DuckDB cannot read is a usage error. */
+async function describeBaseline(
+  connection: DuckDBConnection,
+  source: string,
+  signal?: AbortSignal,
+): Promise<FrameColumn[]> {
   try {
-    const rows = await readRows(connection, `DESCRIBE ${sql}`, signal);
-    return rows.map((row) => ({ name: text(row.column_name), type: text(row.column_type) }));
+    return await describe(connection, `SELECT * FROM ${source}`, signal);
   } catch (error) {
     if (error instanceof MdqError && error.code !== 'query') {
       throw error;

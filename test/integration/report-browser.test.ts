@@ -66,12 +66,14 @@ beforeAll(async () => {
   const dbPath = join(dir.path, 'mdq.duckdb');
   const db = await openDatabase(dbPath);
   try {
-    // Two weeks of 60 rows a day: x drifts upwards, c gains a category, labels join scored.
+    // Two weeks of 60 rows a day: x drifts upwards, c gains a category (markup, which must
+    // show as text: were it markup, the CSP would log the blocked image as a console error),
+    // labels join scored.
     await db.connection.run(`CREATE TABLE scored AS
       SELECT 'shop' AS _service, DATE '2024-03-01' + CAST(d AS INTEGER) AS _date, 0 AS _row,
         d || '-' || i AS _correlation_id,
         (i % 10) * 0.5 + CASE WHEN d >= 7 THEN d * 0.2 ELSE 0 END AS x,
-        ['red', 'green', 'blue', CASE WHEN d >= 10 THEN 'violet' ELSE 'red' END][i % 4 + 1] AS c,
+        ['red', 'green', 'blue', CASE WHEN d = 13 THEN '<img src=x>' ELSE 'red' END][i % 4 + 1] AS c,
         CASE WHEN i % 3 = 0 THEN 'cat' ELSE 'dog' END AS prediction,
         true AS _matched, i % 2 = 0 AS _labeled,
         CASE WHEN i % 5 = 0 THEN 'cat' ELSE 'dog' END AS animal
@@ -138,6 +140,10 @@ test('the page opens with no console error and no request but itself; every char
     items.map((item) => item.textContent),
   );
   expect(verdicts.join('\n')).toMatch(/data drift · x — normalized wasserstein distance/);
+  expect(
+    await tab.locator('article.column p', { hasText: 'New in the target' }).textContent(),
+  ).toBe('New in the target: <img src=x>');
+  expect(await tab.locator('img').count()).toBe(0);
 
   // Not blank: the screenshot, drawn on a canvas in a blank tab, has many colours and ink.
   const shot = await tab.screenshot({ fullPage: true });

@@ -214,3 +214,19 @@ test('a CSV or Parquet file of training data is a baseline too: the same distanc
     await dir.cleanup();
   }
 });
+
+test('a baseline file DuckDB cannot read: one line naming it, exit code 2', async () => {
+  const dir = await makeTmpDir('mdq-report-badfile-');
+  try {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir.path, 'train.parquet'), 'not parquet');
+    const error = await buildReport(db.connection, {
+      cwd: dir.path,
+      baseline: 'train.parquet',
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'report-baseline', exitCode: 2 });
+    expect((error as Error).message).toMatch(/^cannot read the baseline: .*train\.parquet/);
+  } finally {
+    await dir.cleanup();
+  }
+});
