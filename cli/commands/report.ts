@@ -97,17 +97,20 @@ export const reportCommand: Command = {
       ),
       signal: context.signal,
     };
-    for (const [key, option] of [
-      ['service', 'service'],
-      ['baseline', 'baseline'],
-      ['labelColumn', 'labelColumn'],
-      ['predictionColumn', 'predictionColumn'],
-      ['task', 'task'],
-    ] as const) {
-      if (typeof args[option] === 'string') {
-        (options as unknown as Record<string, string>)[key] = args[option] as string;
-      }
-    }
+    const given = (name: string) =>
+      typeof args[name] === 'string' ? (args[name] as string) : undefined;
+    const service = given('service');
+    const baseline = given('baseline');
+    const labelColumn = given('labelColumn');
+    const predictionColumn = given('predictionColumn');
+    const task = given('task') as ReportOptions['task'];
+    Object.assign(options, {
+      ...(service ? { service } : {}),
+      ...(baseline ? { baseline } : {}),
+      ...(labelColumn ? { labelColumn } : {}),
+      ...(predictionColumn ? { predictionColumn } : {}),
+      ...(task ? { task } : {}),
+    });
     if (typeof args.target === 'string') {
       const target = parseDayRange(args.target, '--target');
       if (!target) {

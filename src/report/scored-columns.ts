@@ -32,11 +32,22 @@ export async function resolveScoredColumns(
     return 'no scored view (nothing pulled yet)';
   }
   const types = await columnTypes(connection, 'scored', signal);
+  const find = (name: string) =>
+    [...types.keys()].find((key) => key.toLowerCase() === name.toLowerCase());
+  // A column named on the command line must exist, labels joined or not.
+  for (const [given, option] of [
+    [choice.label, '--label-column'],
+    [choice.prediction, '--prediction-column'],
+  ] as const) {
+    if (given !== undefined && find(given) === undefined) {
+      throw new UsageError(`${option} ${given}: scored has no such column`, {
+        hint: `scored's columns: ${[...types.keys()].join(', ')}`,
+      });
+    }
+  }
   if (!types.has('_labeled')) {
     return 'scored has no _labeled column: no ground truth joined (pull the labels role)';
   }
-  const find = (name: string) =>
-    [...types.keys()].find((key) => key.toLowerCase() === name.toLowerCase());
   const taken = new Set(
     [...SYSTEM_COLUMN_NAMES, '_matched', '_labeled'].map((name) => name.toLowerCase()),
   );
@@ -63,16 +74,9 @@ export async function resolveScoredColumns(
     given: string | undefined,
     candidates: string[],
     preferred: string[],
-    option: string,
   ): string | undefined => {
     if (given !== undefined) {
-      const found = find(given);
-      if (!found) {
-        throw new UsageError(`${option} ${given}: scored has no such column`, {
-          hint: `scored's columns: ${[...types.keys()].join(', ')}`,
-        });
-      }
-      return found;
+      return find(given);
     }
     const present = candidates.filter((name) => find(name) !== undefined);
     if (present.length === 1) {
@@ -86,13 +90,13 @@ export async function resolveScoredColumns(
     }
     return undefined;
   };
-  const label = picked(choice.label, labels, LABEL_NAMES, '--label-column');
+  const label = picked(choice.label, labels, LABEL_NAMES);
   if (!label) {
     return labels.length === 0
       ? 'no labels table: nothing to compare predictions with'
       : `several label columns (${labels.join(', ')}): choose one with --label-column`;
   }
-  const prediction = picked(choice.prediction, predictions, ['prediction'], '--prediction-column');
+  const prediction = picked(choice.prediction, predictions, ['prediction']);
   if (!prediction) {
     return `no single prediction column (${predictions.join(', ') || 'none'}): choose one with --prediction-column`;
   }

@@ -221,6 +221,9 @@ test('bad input: one line naming the argument, exit 2', async () => {
   });
   expect(missing.code).toBe(2);
   expect(missing.stderr).toContain('--baseline train.parquet: no such file');
+  const label = await runMdq(['report', '--db', db, '--label-column', 'truth'], { cwd: dir.path });
+  expect(label.code).toBe(2);
+  expect(label.stderr).toMatch(/^mdq: --label-column truth: scored has no such column/);
   const metric = await runMdq(['report', '--db', db, '--threshold', 'jsd=0.1'], { cwd: dir.path });
   expect(metric.code).toBe(2);
   expect(metric.stderr).toContain('unknown metric "jsd"');
