@@ -10,6 +10,7 @@ import { prepareAzcopy } from './baselines/azcopy.js';
 import { runCollectorBench } from './collector/index.js';
 import { describeRuns } from './details.js';
 import { describeMachine, readLoadAverage } from './machine.js';
+import { runReportBench } from './report/index.js';
 import {
   collectorRows,
   informativePullRows,
@@ -89,6 +90,7 @@ try {
   rows.push(listingRow(listing));
   const collector = await runCollectorBench(azurite, settings, log);
   rows.push(...collectorRows(collector));
+  rows.push(...(await runReportBench(azurite, settings, log)));
   details = describeRuns(scenarios, collector);
 } finally {
   await azurite.stop();

@@ -18,6 +18,7 @@ import { terminalWidth } from '../context.js';
 import { count } from '../render/counts.js';
 import { resolveFormat, writeResult } from '../render/output.js';
 import { formatPullSummary } from '../render/progress-lines.js';
+import { writeDemoReport } from '../render/report/demo-report.js';
 import type { Command } from './command.js';
 import { databasePath } from './sql.js';
 
@@ -136,6 +137,7 @@ export const demoCommand: Command = {
     } finally {
       db.close();
     }
+    note(`\nReport (drift, data quality): ${await writeDemoReport(dbPath, context.signal)}`);
     note(
       `\nNext: mdq sql "select _date, prediction, count(*) from scored group by all order by all"`,
     );

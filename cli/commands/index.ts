@@ -4,6 +4,7 @@ import { demoCommand } from './demo.js';
 import { exportCommand } from './export.js';
 import { lsCommand } from './ls.js';
 import { pullCommand } from './pull.js';
+import { reportCommand } from './report.js';
 import { sqlCommand } from './sql.js';
 
 /** Every command, in the order `mdq --help` lists them. */
@@ -12,6 +13,7 @@ export const COMMANDS: readonly Command[] = [
   pullCommand,
   sqlCommand,
   exportCommand,
+  reportCommand,
   lsCommand,
   collectCommand,
 ];
