@@ -3,6 +3,7 @@ import { InterruptedError, UsageError } from '../../src/errors.js';
 import { dayKey, formatDay, parseDay, todayUtc } from '../../src/layout/days.js';
 import { LAYOUT_KINDS } from '../../src/layout/types.js';
 import { type LayoutChoice, type PullProgress, pull } from '../../src/query/pull/index.js';
+import { isRole, ROLES, type Role } from '../../src/query/roles.js';
 import { resolveStore } from '../../src/store/resolve-store.js';
 import type { CliContext } from '../context.js';
 import {
@@ -52,6 +53,16 @@ export const pullCommand: Command = {
         default: 'auto',
         describe: 'Collector layout',
       })
+      .option('role', {
+        type: 'string',
+        array: true,
+        describe: `identifier=${ROLES.join('|')} (repeatable): the role of an identifier whose name does not say it (labels, ground_truth and feedback are labels already); remembered in the database`,
+      })
+      .option('label-delay', {
+        type: 'number',
+        describe:
+          'Days past --to the labels role is also pulled: ground truth is filed days after its requests (default 7, 0: none)',
+      })
       .option('db', { type: 'string', describe: 'DuckDB file (MDQ_DB, default ./mdq.duckdb)' })
       .option('concurrency', {
         type: 'number',
@@ -76,7 +87,7 @@ export const pullCommand: Command = {
       )
       .example('$0 sql "select * from scored limit 10"', 'then query: inputs joined to predictions')
       .epilog(
-        'Re-running a pull loads only new and changed blobs. Tables: inputs, predictions, labels, one per other identifier; view scored; manifest mdq_manifest. Exit codes: 0 ok, 1 some blob quarantined or a failure, 2 usage, 130 interrupted.',
+        'Re-running a pull loads only new and changed blobs. Tables: inputs, predictions, labels, one per other identifier; view scored (inputs with their predictions and labels); manifest mdq_manifest. Exit codes: 0 ok, 1 some blob quarantined or a failure, 2 usage, 130 interrupted.',
       ),
   async run(args, context) {
     const from = parseDay(String(args.from), '--from');
@@ -94,6 +105,8 @@ export const pullCommand: Command = {
       ...(typeof connectionString === 'string' ? { connectionString } : {}),
     });
     const identifiers = (args.identifier as string[] | undefined)?.filter((id) => id !== '');
+    const roles = rolesOf(args.role);
+    const labelDelayDays = labelDelayOf(args.labelDelay);
     const reporter = await progressReporter(context);
     try {
       const result = await pull({
@@ -107,6 +120,8 @@ export const pullCommand: Command = {
         ...(typeof args.modelVersion === 'string' ? { modelVersion: args.modelVersion } : {}),
         ...(identifiers && identifiers.length > 0 ? { identifiers } : {}),
         layout: args.layout as LayoutChoice,
+        ...(Object.keys(roles).length > 0 ? { roles } : {}),
+        ...(labelDelayDays === undefined ? {} : { labelDelayDays }),
         concurrency,
         signal: context.signal,
         onProgress: reporter.update,
@@ -124,6 +139,39 @@ export const pullCommand: Command = {
     }
   },
 };
+
+/** `--role name=labels` flags as a map; a malformed one is a usage error naming it. */
+function rolesOf(flags: unknown): Record<string, Role> {
+  const roles: Record<string, Role> = {};
+  for (const flag of (flags as string[] | undefined) ?? []) {
+    const at = String(flag).lastIndexOf('=');
+    const identifier = at > 0 ? String(flag).slice(0, at) : '';
+    const role = String(flag).slice(at + 1);
+    if (identifier === '' || !isRole(role)) {
+      throw new UsageError(`--role "${String(flag)}" is not <identifier>=${ROLES.join('|')}`, {
+        hint: 'e.g. --role feedback_v3=labels (repeat --role for more identifiers)',
+      });
+    }
+    roles[identifier] = role;
+  }
+  return roles;
+}
+
+function labelDelayOf(flag: unknown): number | undefined {
+  if (flag === undefined) {
+    return undefined;
+  }
+  const value = Number(flag);
+  if (!Number.isInteger(value) || value < 0 || value > 366) {
+    throw new UsageError(
+      `--label-delay must be a whole number of days from 0 to 366, got "${String(flag)}"`,
+      {
+        hint: 'use --label-delay 7 (the default), or 0 to pull labels only up to --to',
+      },
+    );
+  }
+  return value;
+}
 
 function concurrencyOf(flag: unknown, context: CliContext): number {
   const raw = flag ?? context.env.MDQ_CONCURRENCY;

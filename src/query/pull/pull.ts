@@ -13,6 +13,7 @@ import { ensureManifest, readManifest } from './manifest.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryBudget, memoryLimitSetting } from './memory-budget.js';
 import { noteNewDatabase, removeNewDatabase } from './new-database.js';
 import { planPull } from './plan.js';
+import { rememberRoles } from './role-map.js';
 import { ensureViews } from './schema.js';
 import { IN_MEMORY_LIMIT, type StagedFile, stageBlob } from './stage.js';
 import { StagedQueue } from './staged-queue.js';
@@ -115,6 +116,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       emit();
     });
     progress.phase = 'listing';
+    const roles = await rememberRoles(connection, options.roles);
     const manifest = await readManifest(connection, options.source);
     const registries = new Map<string, ColumnRegistry>();
     const registryFor = (table: string) => {
@@ -147,6 +149,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       signal,
       firstBlobId: await nextBlobId(connection),
       streamOf: (path) => streams(path.service, path.model, streamVersion(path)),
+      roles,
       onListed: (listed, streams) => {
         progress.blobsListed = listed;
         progress.streams = streams;

@@ -4,6 +4,7 @@ import { shownCorrelationSql } from './correlation-key.js';
 import {
   BLOBS_TABLE,
   DATA_SCHEMA,
+  INTERNAL_TABLES,
   STORED_SYSTEM_COLUMNS,
   SYSTEM_COLUMN_NAMES,
   SYSTEM_COLUMNS,
@@ -54,9 +55,12 @@ async function storedTables(connection: DuckDBConnection): Promise<string[]> {
   const reader = await connection.runAndReadAll(
     `SELECT table_name FROM duckdb_tables()
      WHERE database_name = current_database() AND schema_name = ${quoteLiteral(DATA_SCHEMA)}
-       AND table_name <> ${quoteLiteral(BLOBS_TABLE)} ORDER BY table_name`,
+     ORDER BY table_name`,
   );
-  return reader.getRowsJson().map((row) => String(row[0]));
+  return reader
+    .getRowsJson()
+    .map((row) => String(row[0]))
+    .filter((name) => !INTERNAL_TABLES.has(name));
 }
 
 /** Data columns of a stored table and their types, in table order. */
@@ -138,11 +142,27 @@ async function recreateRoleView(connection: DuckDBConnection, table: string): Pr
     SELECT ${columns.join(', ')} FROM ${withBlobs(table)}`);
 }
 
+/** A role joined to each input row in `scored`: its data columns and its flag. */
+interface Companion {
+  table: string;
+  /** Prefix of a data column whose name is taken (by an input column, ...). */
+  prefix: string;
+  /** The boolean column: the row has one. */
+  flag: string;
+}
+
+const COMPANIONS: readonly Companion[] = [
+  { table: 'predictions', prefix: 'prediction_', flag: '_matched' },
+  { table: 'labels', prefix: 'label_', flag: '_labeled' },
+];
+
 /**
- * `scored`: every input row with its own prediction, joined on (service, model, version,
- * correlation id, row ordinal), so multi-row requests align instead of multiplying. Predictions
- * are deduplicated on that key first (the first loaded wins), which guarantees
- * count(scored) = count(inputs) even if a collector wrote one prediction twice.
+ * `scored`: every input row with its own prediction and its own label, joined on (service,
+ * model, version, correlation id, row ordinal), so multi-row requests align instead of
+ * multiplying. Predictions and labels are deduplicated on that key first (the first loaded
+ * wins), which guarantees count(scored) = count(inputs) even if a collector wrote one twice.
+ * Their data columns keep their names, prefixed (`prediction_`, `label_`) where an input
+ * column or an earlier one took the name; `_matched` and `_labeled` say whether a row has one.
  *
  * It joins the stored rows on their stream id and the row's own version (v2) instead of the
  * three strings: a v2 row's stream has no version, so (stream, row version) is the same key.
@@ -158,16 +178,45 @@ async function recreateScored(connection: DuckDBConnection): Promise<void> {
       name.toLowerCase(),
     ),
   );
-  taken.add('_matched');
-  const predictionData = await dataColumns(connection, 'predictions');
-  const predictionColumns: string[] = [];
-  for (const name of predictionData.keys()) {
-    let alias = name;
-    while (taken.has(alias.toLowerCase())) {
-      alias = `prediction_${alias}`;
+  for (const { flag } of COMPANIONS) {
+    taken.add(flag);
+  }
+  const shown: string[] = [];
+  const joins: string[] = [];
+  for (const [n, companion] of COMPANIONS.entries()) {
+    const alias = `c${n}`;
+    const data = await dataColumns(connection, companion.table);
+    if ((await tableColumns(connection, companion.table)).size === 0) {
+      shown.push(`false AS ${companion.flag}`);
+      continue;
     }
-    taken.add(alias.toLowerCase());
-    predictionColumns.push(`p.${quoteIdentifier(name)} AS ${quoteIdentifier(alias)}`);
+    for (const name of data.keys()) {
+      let column = name;
+      while (taken.has(column.toLowerCase())) {
+        column = `${companion.prefix}${column}`;
+      }
+      taken.add(column.toLowerCase());
+      shown.push(`${alias}.${quoteIdentifier(name)} AS ${quoteIdentifier(column)}`);
+    }
+    shown.push(`${alias}._correlation_id IS NOT NULL AS ${companion.flag}`);
+    const columns = [
+      'r._stream AS _mdq_stream',
+      'r._row_model_version AS _mdq_rmv',
+      `${shownCorrelationSql(data, 'r')} AS _correlation_id`,
+      'r._row',
+      ...[...data.keys()].map((name) => `r.${quoteIdentifier(name)}`),
+    ];
+    joins.push(`LEFT JOIN (
+      SELECT * EXCLUDE (_mdq_blob_id) FROM (
+        SELECT ${columns.join(', ')}, r._blob_id AS _mdq_blob_id
+        FROM ${storedTable(companion.table)} r)
+      WHERE _correlation_id IS NOT NULL
+      QUALIFY row_number() OVER (
+        PARTITION BY _mdq_stream, _mdq_rmv, _correlation_id, _row ORDER BY _mdq_blob_id) = 1
+    ) ${alias} ON i._mdq_stream IS NOT DISTINCT FROM ${alias}._mdq_stream
+      -- NULL versions (a v2 event without modelversion) still match each other.
+      AND i._mdq_rmv IS NOT DISTINCT FROM ${alias}._mdq_rmv
+      AND i._correlation_id = ${alias}._correlation_id AND i._row = ${alias}._row`);
   }
   const inputs = [
     ...shownSystemColumns(inputData),
@@ -175,26 +224,8 @@ async function recreateScored(connection: DuckDBConnection): Promise<void> {
     'r._stream AS _mdq_stream',
     'r._row_model_version AS _mdq_rmv',
   ];
-  const predictions = [
-    'r._stream AS _mdq_stream',
-    'r._row_model_version AS _mdq_rmv',
-    `${shownCorrelationSql(predictionData, 'r')} AS _correlation_id`,
-    'r._row',
-    ...[...predictionData.keys()].map((name) => `r.${quoteIdentifier(name)}`),
-  ];
   await connection.run(`CREATE OR REPLACE VIEW main.scored AS
-    SELECT i.* EXCLUDE (_mdq_stream, _mdq_rmv),
-      ${[...predictionColumns, 'p._correlation_id IS NOT NULL AS _matched'].join(', ')}
+    SELECT i.* EXCLUDE (_mdq_stream, _mdq_rmv), ${shown.join(', ')}
     FROM (SELECT ${inputs.join(', ')} FROM ${withBlobs('inputs')}) i
-    LEFT JOIN (
-      SELECT * EXCLUDE (_mdq_blob_id) FROM (
-        SELECT ${predictions.join(', ')}, r._blob_id AS _mdq_blob_id
-        FROM ${storedTable('predictions')} r)
-      WHERE _correlation_id IS NOT NULL
-      QUALIFY row_number() OVER (
-        PARTITION BY _mdq_stream, _mdq_rmv, _correlation_id, _row ORDER BY _mdq_blob_id) = 1
-    ) p ON i._mdq_stream IS NOT DISTINCT FROM p._mdq_stream
-      -- NULL versions (a v2 event without modelversion) still match each other.
-      AND i._mdq_rmv IS NOT DISTINCT FROM p._mdq_rmv
-      AND i._correlation_id = p._correlation_id AND i._row = p._row`);
+    ${joins.join('\n')}`);
 }

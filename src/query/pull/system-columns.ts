@@ -23,6 +23,10 @@ export const SYSTEM_COLUMNS: ReadonlyArray<readonly [name: string, type: string]
  */
 export const DATA_SCHEMA = 'mdq_data';
 export const BLOBS_TABLE = 'blobs';
+/** Identifier → role mappings given with `--role`, remembered for later pulls (role-map.ts). */
+export const ROLES_TABLE = 'identifier_roles';
+/** Tables of the data schema that hold no role's rows. */
+export const INTERNAL_TABLES: ReadonlySet<string> = new Set([BLOBS_TABLE, ROLES_TABLE]);
 
 /**
  * The system columns a role table stores, in table order. `_stream` is the blob's stream
