@@ -34,6 +34,20 @@ function lastDayOf(identifier: string, selection: PullSelection, roles?: RoleMap
   return addDays(selection.to, selection.labelDelayDays ?? DEFAULT_LABEL_DELAY_DAYS);
 }
 
+/**
+ * Predictions and labels are listed (and so downloaded and loaded) before inputs: an input
+ * row then finds its match already stored and writes it as it is inserted, instead of being
+ * updated when its match comes in a later batch, which costs several times more
+ * (match-batch.ts). Otherwise the discovery order stays.
+ */
+function companionsFirst(streams: readonly StreamPath[], roles?: RoleMap): StreamPath[] {
+  const rank = (stream: StreamPath) => {
+    const role = roleOfIdentifier(stream.identifier, roles);
+    return role === 'predictions' || role === 'labels' ? 0 : role === 'inputs' ? 1 : 2;
+  };
+  return [...streams].sort((a, b) => rank(a) - rank(b));
+}
+
 export async function planPull(
   store: BlobStore,
   selection: PullSelection,
@@ -65,7 +79,7 @@ export async function planPull(
   let planned = 0;
   let listed = 0;
   let skipped = 0;
-  for (const stream of streams) {
+  for (const stream of companionsFirst(streams, options.roles)) {
     const table = tableForIdentifier(stream.identifier, options.roles);
     for await (const { blob, path } of listBlobsInRange(
       store,

@@ -10,11 +10,11 @@ import { ColumnRegistry } from './column-registry.js';
 import { migrateLegacyTables } from './legacy-tables.js';
 import { loadBatch } from './load-batch.js';
 import { ensureManifest, readManifest } from './manifest.js';
+import { matchWhereMissing } from './match-all.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryBudget, memoryLimitSetting } from './memory-budget.js';
 import { noteNewDatabase, removeNewDatabase } from './new-database.js';
 import { planPull } from './plan.js';
 import { rememberRoles } from './role-map.js';
-import { ensureViews } from './schema.js';
 import { IN_MEMORY_LIMIT, type StagedFile, stageBlob } from './stage.js';
 import { StagedQueue } from './staged-queue.js';
 import { StagingDir } from './staging-dir.js';
@@ -26,6 +26,7 @@ import type {
   PullResult,
   QuarantinedBlob,
 } from './types.js';
+import { ensureViews } from './views.js';
 import { WriteBlocks } from './write-blocks.js';
 
 const DEFAULT_BATCH_BLOBS = 1000;
@@ -111,10 +112,12 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   try {
     await staging.reset();
     await ensureManifest(connection);
-    await migrateLegacyTables(connection, () => {
+    const migrating = () => {
       progress.phase = 'migrating';
       emit();
-    });
+    };
+    await migrateLegacyTables(connection, migrating);
+    await matchWhereMissing(connection, migrating);
     progress.phase = 'listing';
     const roles = await rememberRoles(connection, options.roles);
     const manifest = await readManifest(connection, options.source);

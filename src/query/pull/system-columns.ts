@@ -55,3 +55,15 @@ export const SYSTEM_COLUMN_NAMES: ReadonlySet<string> = new Set([
   '_time',
   '_mv',
 ]);
+
+/**
+ * Stored columns mdq keeps beside the data start with this (`scored`'s matches, companions.ts);
+ * a data column whose name starts with it is renamed `data_mdq_…`, like a system column's.
+ */
+export const HELPER_PREFIX = '_mdq_';
+
+/** Whether a data column must be renamed (`data…`): it would collide with what mdq stores. */
+export function isReservedColumn(name: string): boolean {
+  const lower = name.toLowerCase();
+  return SYSTEM_COLUMN_NAMES.has(lower) || lower.startsWith(HELPER_PREFIX);
+}
