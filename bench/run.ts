@@ -10,6 +10,7 @@ import { prepareAzcopy } from './baselines/azcopy.js';
 import { runCollectorBench } from './collector/index.js';
 import { describeRuns } from './details.js';
 import { describeMachine, readLoadAverage } from './machine.js';
+import { runQueryBench } from './queries/index.js';
 import {
   collectorRows,
   informativePullRows,
@@ -89,6 +90,7 @@ try {
   rows.push(listingRow(listing));
   const collector = await runCollectorBench(azurite, settings, log);
   rows.push(...collectorRows(collector));
+  rows.push(...(await runQueryBench({ quick: settings.quick, runs: settings.quick ? 1 : 5, log })));
   details = describeRuns(scenarios, collector);
 } finally {
   await azurite.stop();

@@ -55,7 +55,7 @@ export async function recreateViews(connection: DuckDBConnection): Promise<void>
  * The system columns as the role views show them, from stored rows `r` (of a table with
  * `columns`) and their blob `b`, in documented order (role views and `scored`).
  */
-function shownSystemColumns(columns: ReadonlyMap<string, string>): string[] {
+function shownSystemColumns(columns: ReadonlyMap<string, string>, storesKeys: boolean): string[] {
   const shown: Record<string, string> = {
     _service: 'b.service',
     _model: 'b.model',
@@ -64,11 +64,23 @@ function shownSystemColumns(columns: ReadonlyMap<string, string>): string[] {
     _identifier: 'b.identifier',
     _date: 'b.day',
     _ts: 'r._ts',
-    _correlation_id: shownCorrelationSql(columns, 'r'),
+    _correlation_id: shownCorrelationSql(columns, 'r', storesKeys),
     _row: 'r._row',
     _blob: 'b.blob',
   };
   return SYSTEM_COLUMNS.map(([name]) => `${shown[name]} AS ${quoteIdentifier(name)}`);
+}
+
+/**
+ * Whether any stored row of `table` holds its key in `_correlation_id` (v2 rows, rows loaded
+ * by earlier versions); CSV rows' keys stay in their key columns (correlation-key.ts). Answered
+ * from the column's statistics, so it costs nothing however many rows there are.
+ */
+async function storesKeys(connection: DuckDBConnection, table: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    `SELECT count(*) FROM (SELECT 1 FROM ${storedTable(table)} WHERE _correlation_id IS NOT NULL LIMIT 1)`,
+  );
+  return Number(reader.getRowsJson()[0]?.[0] ?? 1) > 0;
 }
 
 /** A stored table's rows with their blobs' path facts, as SQL (LEFT: no row ever vanishes). */
@@ -94,7 +106,7 @@ export async function ensureViews(connection: DuckDBConnection): Promise<void> {
 async function recreateRoleView(connection: DuckDBConnection, table: string): Promise<void> {
   const data = await dataColumns(connection, table);
   const columns = [
-    ...shownSystemColumns(data),
+    ...shownSystemColumns(data, await storesKeys(connection, table)),
     ...[...data.keys()].map((name) => `r.${quoteIdentifier(name)}`),
   ];
   await connection.run(`CREATE OR REPLACE VIEW main.${quoteIdentifier(table)} AS
@@ -153,7 +165,7 @@ async function recreateScored(connection: DuckDBConnection): Promise<void> {
     shown.push(`r.${quoteIdentifier(c.blob)} IS NOT NULL AS ${c.flag}`);
   }
   const columns = [
-    ...shownSystemColumns(inputData),
+    ...shownSystemColumns(inputData, await storesKeys(connection, 'inputs')),
     ...[...inputData.keys()].map((column) => `r.${quoteIdentifier(column)}`),
     ...shown,
   ];
