@@ -74,6 +74,41 @@ test('headerless files get positional names: Workbench generated columns, AKS $a
   expect(stage('5,6\n').text).toBe('0,0,0,5,6\n');
 });
 
+test('headerless: a longer line\'s extra values are named on from the values ("1"), not by position', () => {
+  // Workbench: a one-value prediction line, then a numpy 1-D line of three values.
+  const wb = stage(
+    '2024-01-01T10:00:00.5,,r1,7\n2024-01-01T10:00:01.5,,r2,5,6,7\n',
+    5,
+    'workbench',
+  );
+  expect(wb.columns).toEqual(['$Timestamp', '$CorrelationId', '$RequestId', '0', '1', '2']);
+  expect(wb.ragged).toBe(true);
+});
+
+test('headerless AKS lines of another width keep their generated fields in place', () => {
+  const gen = (id: string) => `${id},2024-01-01T10:00:00,1440,s/r/w,svc,m,1,0000`;
+  const input = `7,${gen('c1')}\n5,6,7,${gen('c2')}\n"a,b",${gen('c3')}\n${gen('c4')}\n`;
+  for (const size of [3, 1000]) {
+    const aks = stage(input, size, 'aks');
+    expect(aks.columns).toEqual([
+      '0',
+      '$aml_dc_correlation_id',
+      '$aml_dc_scoring_timestamp',
+      '$aml_dc_boundary',
+      '$aml_workspace',
+      '$aml_service_name',
+      '$aml_model_name',
+      '$aml_model_version',
+      '$aml_request_id',
+      '1',
+      '2',
+    ]);
+    expect(aks.text).toBe(
+      `0,0,0,7,${gen('c1')}\n0,0,0,5,${gen('c2')},6,7\n0,0,0,"a,b",${gen('c3')}\n0,0,0,,${gen('c4')}\n`,
+    );
+  }
+});
+
 test('each row carries its ordinal within its correlation key (AKS id; Workbench id or request)', () => {
   const aks = '$aml_dc_correlation_id,x\nc1,1\nc2,2\n"c1",3\n,4\n,5\n';
   expect(stage(aks).text).toBe('0,0,0,c1,1\n0,0,0,c2,2\n0,0,1,"c1",3\n0,0,0,,4\n0,0,1,,5\n');
