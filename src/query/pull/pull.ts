@@ -7,6 +7,7 @@ import { openDatabase } from '../database.js';
 import { diskFullError, isDiskFull } from '../disk-full.js';
 import { loadStreams, nextBlobId, streamVersion } from './blobs.js';
 import { ColumnRegistry } from './column-registry.js';
+import { summariseLabels } from './labels-summary.js';
 import { migrateLegacyTables } from './legacy-tables.js';
 import { loadBatch } from './load-batch.js';
 import { ensureManifest, readManifest } from './manifest.js';
@@ -283,6 +284,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     progress.phase = 'finishing';
     emit();
     await ensureViews(connection);
+    const labels = await summariseLabels(connection, options, rowsByTable.labels ?? 0);
     if (options.signal?.aborted) {
       throw new InterruptedError();
     }
@@ -300,6 +302,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       rowsByTable,
       quarantined,
       vanished,
+      ...(labels === undefined ? {} : { labels }),
       seconds: (Date.now() - started) / 1000,
     };
   } finally {

@@ -1,6 +1,7 @@
 import type { BlobPath, Day, LayoutKind } from '../../layout/types.js';
 import type { BlobInfo, BlobStore } from '../../store/blob-store.js';
 import type { Role } from '../roles.js';
+import type { LabelsSummary } from './labels-summary.js';
 import type { MemoryLimits } from './memory-budget.js';
 
 export type LayoutChoice = LayoutKind | 'auto';
@@ -102,5 +103,7 @@ export interface PullResult {
   quarantined: QuarantinedBlob[];
   /** Blobs listed but gone before they could be read (deleted meanwhile): not recorded. */
   vanished: string[];
+  /** Ground truth: present when the database holds labels (labels-summary.ts). */
+  labels?: LabelsSummary;
   seconds: number;
 }
