@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runMdq } from '../helpers/run-cli.js';
@@ -145,5 +146,25 @@ test('a multi-row headerless request spreads its line over its rows; a one-row p
     { _row: 0, alcohol: 9.8, 0: 5, 1: 6, 2: 7, prediction: 5, _matched: true },
     { _row: 1, alcohol: 9.8, 0: 5, 1: 6, 2: 7, prediction: 6, _matched: true },
     { _row: 2, alcohol: 10, 0: 5, 1: 6, 2: 7, prediction: 7, _matched: true },
+  ]);
+});
+
+test("the README's accuracy-per-day query runs on scored (AKS fixture: labels in `label`)", async () => {
+  const readme = await readFile(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+  const block = readme.slice(readme.indexOf('Accuracy per day'));
+  const sql = /mdq sql "([^"]+)"/.exec(block)?.[1];
+  expect(sql).toContain('from scored');
+  const db = join(tmp.path, 'accuracy.duckdb');
+  const pulled = await runMdq(
+    pull(join(FIXTURES, 'aks'), db, 'irisapp', '2024-01-01', '2024-01-07'),
+  );
+  expect(pulled.code).toBe(0);
+  // EXPECTED.json: 4 labeled input rows; the fixture's labels agree with the predictions.
+  expect(await sqlJson(db, sql as string)).toEqual([
+    { _date: '2024-01-01', labeled: 1, accuracy: 1 },
+    { _date: '2024-01-02', labeled: 0, accuracy: null },
+    { _date: '2024-01-04', labeled: 3, accuracy: 1 },
+    { _date: '2024-01-05', labeled: 0, accuracy: null },
+    { _date: '2024-01-06', labeled: 0, accuracy: null },
   ]);
 });

@@ -57,8 +57,11 @@ export class BatchMatcher {
   readonly #connection: DuckDBConnection;
   readonly #matches: MatchSql[];
   readonly #inputKey: InputKey;
-  /** Where the batch's input rows' companions are filed: a filter on companion rows `c`. */
-  readonly #window: (m: MatchSql) => string;
+  /**
+   * Where the batch's input rows' companions are filed (`near`), or the rest of their
+   * streams: a filter on companion rows `c`.
+   */
+  readonly #window: (m: MatchSql, near: boolean) => string;
   readonly #hasInputs: boolean;
   readonly #reset = new Set<MatchSql>();
 
@@ -66,7 +69,7 @@ export class BatchMatcher {
     connection: DuckDBConnection,
     matches: MatchSql[],
     inputKey: InputKey,
-    window: (m: MatchSql) => string,
+    window: (m: MatchSql, near: boolean) => string,
     hasInputs: boolean,
   ) {
     this.#connection = connection;
@@ -99,7 +102,7 @@ export class BatchMatcher {
     );
     const [streams, first, last] = reader.getRowsJson()[0] ?? [];
     const streamList = Array.isArray(streams) ? streams.map((s) => Number(s)) : [];
-    const window = (m: MatchSql) => {
+    const window = (m: MatchSql, near: boolean) => {
       if (streamList.length === 0 || typeof first !== 'string' || typeof last !== 'string') {
         return 'false';
       }
@@ -109,7 +112,7 @@ export class BatchMatcher {
         m.companion.table === 'labels'
           ? `day >= ${from}`
           : `day BETWEEN ${from} AND DATE ${quoteLiteral(last)} + 1`;
-      return `c._stream IN (${streamList.join(', ')}) AND c._blob_id IN (SELECT id FROM ${BLOBS} WHERE ${days})`;
+      return `c._stream IN (${streamList.join(', ')}) AND ${near ? '' : 'NOT '}c._blob_id IN (SELECT id FROM ${BLOBS} WHERE ${days})`;
     };
     const matcher = new BatchMatcher(connection, matches, inputKey, window, streamList.length > 0);
     await matcher.#forgetDeleted(deleted);
@@ -138,14 +141,17 @@ export class BatchMatcher {
       if (waiting > 0) {
         const matchedToBatch = `SELECT count(*) FROM ${storedTable('inputs')} i WHERE ${blob} IN ${BATCH_BLOBS}`;
         const before = await this.#count(matchedToBatch);
-        const joined = await this.withJoinSettings(() =>
-          this.#count(m.updateSql(this.#inputKey, inBatch, `${blob} IS NULL`, false)),
+        const joined = await this.withJoinSettings(
+          () => this.#count(m.updateSql(this.#inputKey, inBatch, `${blob} IS NULL`, false)),
+          () => inBatch,
         );
         // UPDATE ... FROM takes any one of several rows of a key: when the batch holds two of
         // one key (joined rows > updated rows), the first loaded is set again.
         if (joined > (await this.#count(matchedToBatch)) - before) {
-          await this.withJoinSettings(() =>
-            this.#run(m.updateSql(this.#inputKey, inBatch, `${blob} IN ${BATCH_BLOBS}`, true)),
+          await this.withJoinSettings(
+            () =>
+              this.#run(m.updateSql(this.#inputKey, inBatch, `${blob} IN ${BATCH_BLOBS}`, true)),
+            () => inBatch,
           );
         }
       }
@@ -170,7 +176,7 @@ export class BatchMatcher {
     const joins: string[] = [];
     for (const [n, m] of this.#matches.entries()) {
       const w = `w${n}`;
-      joins.push(`LEFT JOIN ${m.candidatesSql(this.#window(m), dedup)} ${w}
+      joins.push(`LEFT JOIN ${m.candidatesSql(this.#window(m, true), dedup)} ${w}
         ON ${m.hashJoinSql('s', stagedKey, w)}`);
       for (const [name, value] of m.assignments(w)) {
         values.push(`${value} AS ${quoteIdentifier(name)}`);
@@ -193,7 +199,7 @@ export class BatchMatcher {
       const far = quoteIdentifier(`_mdq_far_${m.companion.table}`);
       await this.#run(
         `CREATE OR REPLACE TEMP TABLE ${far} AS SELECT * FROM ${m.candidatesSql(
-          `NOT (${this.#window(m)}) AND ${hashOf('c', shownKey(m))} IN (
+          `${this.#window(m, false)} AND ${hashOf('c', shownKey(m))} IN (
           SELECT ${hashOf('i', this.#inputKey('i'))} FROM ${storedTable('inputs')} i WHERE ${newInputs})`,
           true,
         )}`,
@@ -225,15 +231,18 @@ export class BatchMatcher {
    * the batch's days, keys as two hashes and the shown columns: ~200 bytes a row are allowed
    * on top of what the pull runs with, so no such join spills (bench/README.md, "Data model").
    */
-  async withJoinSettings<T>(work: () => Promise<T>): Promise<T> {
+  async withJoinSettings<T>(
+    work: () => Promise<T>,
+    /** The companion rows the join hashes (default: those of the batch's input days). */
+    hashed: (m: MatchSql) => string = (m) => this.#window(m, true),
+  ): Promise<T> {
     if (this.#matches.length === 0) {
       return work();
     }
     const reader = await this.#connection.runAndReadAll(
       `SELECT current_setting('memory_limit'), (SELECT sum(n) FROM (${this.#matches
         .map(
-          (m) =>
-            `SELECT count(*) AS n FROM ${storedTable(m.companion.table)} c WHERE ${this.#window(m)}`,
+          (m) => `SELECT count(*) AS n FROM ${storedTable(m.companion.table)} c WHERE ${hashed(m)}`,
         )
         .concat('SELECT 0 AS n')
         .join(' UNION ALL ')}))`,

@@ -2,6 +2,20 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../sql.js';
 import { BLOBS_TABLE, DATA_SCHEMA, STORED_SYSTEM_COLUMNS } from './system-columns.js';
 
+/*
+ * The stored layout (design.md, data model; bench/README.md, "Data model" for the figures):
+ * - `mdq_data.<role table>`: the rows, with their blob's id and stream instead of the path
+ *   facts, which `mdq_data.blobs` holds once per blob (system-columns.ts);
+ * - on `mdq_data.inputs`, each row's match in predictions and in labels: the matched row's
+ *   blob id and a copy of its data columns (companions.ts). `scored` is then a projection of
+ *   one table plus the blob facts (views.ts) and queries as fast as a plain table; joining
+ *   predictions on every query made cheap queries 20x slower. Each load transaction keeps
+ *   the matches exact (match-batch.ts), writing them as input rows are inserted because
+ *   DuckDB's UPDATE costs several times more per column than an INSERT; a database without
+ *   them gets them on its next pull (match-all.ts).
+ * - the views in `main` (`inputs`, ..., `scored`) are recreated in every load transaction.
+ */
+
 /** The stored table of a role (`mdq_data.inputs`), as SQL. */
 export function storedTable(table: string): string {
   return `${quoteIdentifier(DATA_SCHEMA)}.${quoteIdentifier(table)}`;
