@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { PullOptions } from '../../src/query/pull/index.js';
-import { pullFolder } from '../helpers/pull-folder.js';
 import { queryDb } from '../helpers/query-db.js';
 import { makeTmpDir } from '../helpers/tmp.js';
-import { type Archive, writeArchive } from './pull-archives.js';
+import { archivePulls as pullsUnder } from './pull-archives.js';
 
 let tmp: { path: string; cleanup: () => Promise<void> };
 beforeAll(async () => {
@@ -14,18 +12,8 @@ afterAll(async () => {
   await tmp.cleanup();
 });
 
-/** A source folder and database under `name`; each pullMore adds `archive`, then pulls. */
 function archivePulls(name: string) {
-  const root = join(tmp.path, name, 'source');
-  const dbPath = join(tmp.path, name, 'mdq.duckdb');
-  const pullMore = async (
-    archive: Archive,
-    options: Partial<PullOptions> & { lastDay?: number } = {},
-  ) => {
-    await writeArchive(root, archive);
-    return pullFolder(root, dbPath, { lastDay: 4, ...options });
-  };
-  return { dbPath, pullMore };
+  return pullsUnder(join(tmp.path, name), 4);
 }
 
 const file = (identifier: string, day: number) =>

@@ -2,11 +2,9 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openDatabase } from '../../src/query/database.js';
-import type { PullOptions } from '../../src/query/pull/index.js';
-import { pullFolder } from '../helpers/pull-folder.js';
 import { queryDb } from '../helpers/query-db.js';
 import { makeTmpDir } from '../helpers/tmp.js';
-import { type Archive, writeArchive } from './pull-archives.js';
+import { archivePulls as pullsUnder } from './pull-archives.js';
 
 /**
  * `scored` reads matches stored with the input rows (companions.ts): these check they stay
@@ -21,16 +19,7 @@ afterAll(async () => {
 });
 
 function archivePulls(name: string) {
-  const root = join(tmp.path, name, 'source');
-  const dbPath = join(tmp.path, name, 'mdq.duckdb');
-  const pullMore = async (
-    archive: Archive,
-    options: Partial<PullOptions> & { lastDay?: number } = {},
-  ) => {
-    await writeArchive(root, archive);
-    return pullFolder(root, dbPath, { lastDay: 20, ...options });
-  };
-  return { root, dbPath, pullMore };
+  return pullsUnder(join(tmp.path, name), 20);
 }
 
 const file = (identifier: string, day: number, name = identifier) =>

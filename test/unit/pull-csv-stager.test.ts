@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { AKS_GENERATED_COLUMNS } from '../../src/layout/columns.js';
 import type { LayoutKind } from '../../src/layout/types.js';
 import { CsvStager } from '../../src/query/pull/csv-stager.js';
 
@@ -90,19 +91,7 @@ test('headerless AKS lines of another width keep their generated fields in place
   const input = `7,${gen('c1')}\n5,6,7,${gen('c2')}\n"a,b",${gen('c3')}\n${gen('c4')}\n`;
   for (const size of [3, 1000]) {
     const aks = stage(input, size, 'aks');
-    expect(aks.columns).toEqual([
-      '0',
-      '$aml_dc_correlation_id',
-      '$aml_dc_scoring_timestamp',
-      '$aml_dc_boundary',
-      '$aml_workspace',
-      '$aml_service_name',
-      '$aml_model_name',
-      '$aml_model_version',
-      '$aml_request_id',
-      '1',
-      '2',
-    ]);
+    expect(aks.columns).toEqual(['0', ...AKS_GENERATED_COLUMNS, '1', '2']);
     expect(aks.text).toBe(
       `0,0,0,7,${gen('c1')}\n0,0,0,5,${gen('c2')},6,7\n0,0,0,"a,b",${gen('c3')}\n0,0,0,,${gen('c4')}\n`,
     );
