@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ContainerClient } from '@azure/storage-blob';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import pLimit from 'p-limit';
 import { AksEncoder } from '../src/collect/encode-aks.js';
 import { toRows } from '../src/collect/rows.js';
@@ -22,6 +23,28 @@ export interface ArchiveSpec {
   blobBytes: number;
   /** Rows encoded per collect()-like call (one correlation id each). */
   rowsPerRequest: number;
+  /** Only every n-th request has `rowsPerRequest` rows, the others one (default: all). */
+  multiRowEvery?: number;
+}
+
+/** Where an archive is written: a container (ContainerClient fits) or a folder (folderSink). */
+export interface BlobSink {
+  containerName: string;
+  getBlockBlobClient(name: string): { upload(body: Buffer, length: number): Promise<unknown> };
+}
+
+/** A local folder as a BlobSink: blob names become paths under `root`. */
+export function folderSink(root: string): BlobSink {
+  return {
+    containerName: root,
+    getBlockBlobClient: (name) => ({
+      async upload(body: Buffer) {
+        const path = join(root, name);
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, body);
+      },
+    }),
+  };
 }
 
 export interface Archive {
@@ -42,10 +65,7 @@ const UPLOAD_CONCURRENCY = 16;
  * (`inputs.csv`, `inputs-1.csv`, … the collector's own rollover names). Inputs and predictions of
  * one request share a correlation id and the day, as the collector writes them.
  */
-export async function generateArchive(
-  container: ContainerClient,
-  spec: ArchiveSpec,
-): Promise<Archive> {
+export async function generateArchive(container: BlobSink, spec: ArchiveSpec): Promise<Archive> {
   const encoders = {
     inputs: new AksEncoder(streamFor(BENCH_MODEL, 'aks', 'inputs', { service: BENCH_SERVICE })),
     predictions: new AksEncoder(
@@ -106,12 +126,13 @@ function encodePair(
   let size = 0;
   let rowCount = 0;
   let header = { inputs: '', predictions: '', folderIn: '', folderOut: '' };
-  while (size < spec.blobBytes) {
+  for (let request = 0; size < spec.blobBytes; request++) {
     const timeMs = dayStartMs + Math.floor(Math.random() * (DAY_MS - 1000));
     const correlation = { correlationId: randomUUID(), timeMs, userProvided: false };
     const features: number[][] = [];
     const scores: (number | string)[][] = [];
-    for (let r = 0; r < spec.rowsPerRequest; r++) {
+    const rows = request % (spec.multiRowEvery ?? 1) === 0 ? spec.rowsPerRequest : 1;
+    for (let r = 0; r < rows; r++) {
       const row = INPUT_COLUMNS.map(() => Math.round(Math.random() * 800) / 100);
       features.push(row);
       const p = Math.random();
@@ -132,7 +153,7 @@ function encodePair(
     inputs.push(encodedIn.text);
     predictions.push(encodedOut.text);
     size += Math.max(encodedIn.text.length, encodedOut.text.length);
-    rowCount += spec.rowsPerRequest;
+    rowCount += rows;
   }
   return {
     inputs: {

@@ -10,6 +10,7 @@ import { prepareAzcopy } from './baselines/azcopy.js';
 import { runCollectorBench } from './collector/index.js';
 import { describeRuns } from './details.js';
 import { describeMachine, readLoadAverage } from './machine.js';
+import { runQueryBench } from './queries/index.js';
 import { runReportBench } from './report/index.js';
 import {
   collectorRows,
@@ -91,6 +92,7 @@ try {
   const collector = await runCollectorBench(azurite, settings, log);
   rows.push(...collectorRows(collector));
   rows.push(...(await runReportBench(azurite, settings, log)));
+  rows.push(...(await runQueryBench({ quick: settings.quick, runs: settings.quick ? 1 : 5, log })));
   details = describeRuns(scenarios, collector);
 } finally {
   await azurite.stop();

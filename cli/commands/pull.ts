@@ -9,6 +9,7 @@ import {
   type PullResult,
   pull,
 } from '../../src/query/pull/index.js';
+import { isRole, ROLES, type Role } from '../../src/query/roles.js';
 import type { BlobStore } from '../../src/store/blob-store.js';
 import { resolveStore } from '../../src/store/resolve-store.js';
 import type { CliContext } from '../context.js';
@@ -61,6 +62,16 @@ export const pullCommand: Command = {
         default: 'auto',
         describe: 'Collector layout',
       })
+      .option('role', {
+        type: 'string',
+        array: true,
+        describe: `identifier=${ROLES.join('|')} (repeatable): the role of an identifier whose name does not say it (labels, ground_truth and feedback are labels already); remembered in the database`,
+      })
+      .option('label-delay', {
+        type: 'number',
+        describe:
+          'Days past --to the labels role is also pulled: ground truth is filed days after its requests (default 7, 0: none)',
+      })
       .option('db', { type: 'string', describe: 'DuckDB file (MDQ_DB, default ./mdq.duckdb)' })
       .option('concurrency', {
         type: 'number',
@@ -90,7 +101,7 @@ export const pullCommand: Command = {
       )
       .example('$0 sql "select * from scored limit 10"', 'then query: inputs joined to predictions')
       .epilog(
-        'Re-running a pull loads only new and changed blobs. Tables: inputs, predictions, labels, one per other identifier; view scored; manifest mdq_manifest. Exit codes: 0 ok, 1 some blob quarantined (now or by an earlier pull, unchanged and not dismissed) or a failure, 2 usage, 130 interrupted.',
+        'Re-running a pull loads only new and changed blobs. Tables: inputs, predictions, labels, one per other identifier; view scored (inputs with their predictions and labels); manifest mdq_manifest. Exit codes: 0 ok, 1 some blob quarantined (now or by an earlier pull, unchanged and not dismissed) or a failure, 2 usage, 130 interrupted.',
       ),
   async run(args, context) {
     const from = parseDay(String(args.from), '--from');
@@ -115,6 +126,8 @@ export const pullCommand: Command = {
       ...(typeof connectionString === 'string' ? { connectionString } : {}),
     });
     const identifiers = (args.identifier as string[] | undefined)?.filter((id) => id !== '');
+    const roles = rolesOf(args.role);
+    const labelDelayDays = labelDelayOf(args.labelDelay);
     const reporter = await progressReporter(context);
     try {
       const result = await pull({
@@ -128,6 +141,8 @@ export const pullCommand: Command = {
         ...(typeof args.modelVersion === 'string' ? { modelVersion: args.modelVersion } : {}),
         ...(identifiers && identifiers.length > 0 ? { identifiers } : {}),
         layout: args.layout as LayoutChoice,
+        ...(Object.keys(roles).length > 0 ? { roles } : {}),
+        ...(labelDelayDays === undefined ? {} : { labelDelayDays }),
         concurrency,
         dismissQuarantined: args.dismissQuarantined === true,
         signal: context.signal,
@@ -175,6 +190,39 @@ async function emptyPullReport(
     held: streams.filter((stream) => stream.service === String(args.service)),
     dbPath: existsSync(result.dbPath) ? result.dbPath : undefined,
   });
+}
+
+/** `--role name=labels` flags as a map; a malformed one is a usage error naming it. */
+function rolesOf(flags: unknown): Record<string, Role> {
+  const roles: Record<string, Role> = {};
+  for (const flag of (flags as string[] | undefined) ?? []) {
+    const at = String(flag).lastIndexOf('=');
+    const identifier = at > 0 ? String(flag).slice(0, at) : '';
+    const role = String(flag).slice(at + 1);
+    if (identifier === '' || !isRole(role)) {
+      throw new UsageError(`--role "${String(flag)}" is not <identifier>=${ROLES.join('|')}`, {
+        hint: 'e.g. --role feedback_v3=labels (repeat --role for more identifiers)',
+      });
+    }
+    roles[identifier] = role;
+  }
+  return roles;
+}
+
+function labelDelayOf(flag: unknown): number | undefined {
+  if (flag === undefined) {
+    return undefined;
+  }
+  const value = Number(flag);
+  if (!Number.isInteger(value) || value < 0 || value > 366) {
+    throw new UsageError(
+      `--label-delay must be a whole number of days from 0 to 366, got "${String(flag)}"`,
+      {
+        hint: 'use --label-delay 7 (the default), or 0 to pull labels only up to --to',
+      },
+    );
+  }
+  return value;
 }
 
 function concurrencyOf(flag: unknown, context: CliContext): number {

@@ -36,6 +36,11 @@ export function todayUtc(now: Date = new Date()): Day {
   return dayOfDate(now);
 }
 
+/** The day `days` days after `day` (before it when negative). */
+export function addDays(day: Day, days: number): Day {
+  return dayOfDate(new Date(Date.UTC(day.year, day.month - 1, day.day) + days * 86_400_000));
+}
+
 /** Sortable integer yyyymmdd. */
 export function dayKey(day: Day): number {
   return day.year * 10_000 + day.month * 100 + day.day;

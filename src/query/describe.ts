@@ -1,7 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { QueryError } from '../errors.js';
 import { firstLineOf } from '../secrets.js';
+import { readRoles } from './pull/role-map.js';
 import { DATA_SCHEMA } from './pull/system-columns.js';
+import { type Role, roleOfIdentifier } from './roles.js';
 import { quoteIdentifier, quoteLiteral } from './sql.js';
 
 export interface TableSummary {
@@ -25,12 +27,35 @@ export interface ManifestSummary {
   bytes: number;
 }
 
+/** An identifier the database holds rows of, and the role (table) they load into. */
+export interface IdentifierSummary {
+  identifier: string;
+  /** `inputs`, `predictions` or `labels`; undefined: a table of its own. */
+  role: Role | undefined;
+  /** Whether `--role` gave the role (remembered in the database), not the name. */
+  mapped: boolean;
+  table: string;
+  blobs: number;
+  rows: number;
+}
+
+/** Input rows of one day and how many of them have a label (`_labeled` in `scored`). */
+export interface LabeledDay {
+  day: string;
+  inputs: number;
+  labeled: number;
+}
+
 /** What `mdq ls` shows without --source: the database's tables, days per service, manifest. */
 export interface DatabaseSummary {
   tables: TableSummary[];
   services: ServiceRange[];
   /** Blobs by status ('loaded', 'quarantined'); empty when nothing was pulled. */
   manifest: ManifestSummary[];
+  /** Each identifier loaded, with its role; empty when nothing was pulled. */
+  identifiers: IdentifierSummary[];
+  /** Labeled share of the input rows per day; empty when no input row has a label. */
+  labeledDays: LabeledDay[];
 }
 
 const MANIFEST = 'mdq_manifest';
@@ -69,10 +94,13 @@ export async function describeDatabase(connection: DuckDBConnection): Promise<Da
         services.push(...(await serviceRanges(connection, table)));
       }
     }
-    const manifest = relations.some(([name]) => name === MANIFEST)
-      ? await manifestSummary(connection)
+    const hasManifest = relations.some(([name]) => name === MANIFEST);
+    const manifest = hasManifest ? await manifestSummary(connection) : [];
+    const identifiers = hasManifest ? await identifierSummary(connection) : [];
+    const labeledDays = (await hasColumns(connection, 'scored', ['_date', '_labeled']))
+      ? await labeledShare(connection)
       : [];
-    return { tables, services, manifest };
+    return { tables, services, manifest, identifiers, labeledDays };
   } catch (error) {
     if (error instanceof QueryError) {
       throw error;
@@ -107,6 +135,43 @@ async function manifestSummary(connection: DuckDBConnection): Promise<ManifestSu
     blobs: Number(blobs),
     rows: Number(rowCount),
     bytes: Number(bytes),
+  }));
+}
+
+async function identifierSummary(connection: DuckDBConnection): Promise<IdentifierSummary[]> {
+  const remembered = await readRoles(connection);
+  const result = await rows(
+    connection,
+    `select identifier, table_name, count(*), coalesce(sum(rows), 0) from ${MANIFEST}
+     where status = 'loaded' group by all order by identifier, table_name`,
+  );
+  return result.map(([identifier, table, blobs, rowCount]) => {
+    const name = String(identifier);
+    return {
+      identifier: name,
+      role: roleOfIdentifier(name, remembered),
+      mapped: remembered.has(name.toLowerCase()),
+      table: String(table),
+      blobs: Number(blobs),
+      rows: Number(rowCount),
+    };
+  });
+}
+
+async function labeledShare(connection: DuckDBConnection): Promise<LabeledDay[]> {
+  const any = await rows(connection, 'select count(*) from scored where _labeled');
+  if (Number(any[0]?.[0] ?? 0) === 0) {
+    return [];
+  }
+  const result = await rows(
+    connection,
+    `select _date::varchar, count(*), count(*) filter (where _labeled) from scored
+     group by _date order by _date`,
+  );
+  return result.map(([day, inputs, labeled]) => ({
+    day: String(day),
+    inputs: Number(inputs),
+    labeled: Number(labeled),
   }));
 }
 

@@ -1,5 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { PullOptions } from '../../src/query/pull/index.js';
+import { pullFolder } from '../helpers/pull-folder.js';
 
 /**
  * Small archives laid out as each collector writes them (formats.md §1–3), with the traps the
@@ -14,6 +16,23 @@ export async function writeArchive(root: string, archive: Archive): Promise<void
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content);
   }
+}
+
+/**
+ * A source folder and database under `dir`; each `pullMore` adds `archive` to the source, then
+ * pulls irisapp from January 1st to January `lastDay` (options add to or replace that pull).
+ */
+export function archivePulls(dir: string, lastDay: number) {
+  const root = join(dir, 'source');
+  const dbPath = join(dir, 'mdq.duckdb');
+  const pullMore = async (
+    archive: Archive,
+    options: Partial<PullOptions> & { lastDay?: number } = {},
+  ) => {
+    await writeArchive(root, archive);
+    return pullFolder(root, dbPath, { lastDay, ...options });
+  };
+  return { root, dbPath, pullMore };
 }
 
 const AKS_ROOT = 'sub1/rg1/ws1/irisapp/iris/3';

@@ -25,6 +25,7 @@ interface Expectation {
   tables: Record<string, TableExpectation>;
   matched: number;
   unmatched: number;
+  labeled: number;
   others?: Expectation[];
 }
 
@@ -87,9 +88,15 @@ async function observe(dbPath: string, tables: string[]) {
       };
     }
     const [joined] = await q(
-      'SELECT count(*) FILTER (WHERE _matched) AS m, count(*) FILTER (WHERE NOT _matched) AS u FROM scored',
+      `SELECT count(*) FILTER (WHERE _matched) AS m, count(*) FILTER (WHERE NOT _matched) AS u,
+         count(*) FILTER (WHERE _labeled) AS l FROM scored`,
     );
-    return { tables: observed, matched: Number(joined?.m), unmatched: Number(joined?.u) };
+    return {
+      tables: observed,
+      matched: Number(joined?.m),
+      unmatched: Number(joined?.u),
+      labeled: Number(joined?.l),
+    };
   } finally {
     db.close();
   }
@@ -121,6 +128,7 @@ for (const layout of LAYOUTS) {
         ),
         matched: window.matched,
         unmatched: window.unmatched,
+        labeled: window.labeled,
       };
       const tables = Object.keys(window.tables);
       const localDb = join(tmp.path, `${layout}-${window.service}-local.duckdb`);

@@ -285,7 +285,7 @@ test('v2: names, 0-byte file, key order, escapes, nulls, unknown key, dataref, p
   expect(paths.some((p) => !text(files, p).endsWith('\n') && text(files, p) !== '')).toBe(true);
   const collections = new Set(paths.map((p) => p.split('/')[3]));
   expect(collections).toEqual(
-    new Set(['model_inputs', 'model_outputs', 'feedback', 'request', 'response']),
+    new Set(['model_inputs', 'model_outputs', 'feedback', 'ground_truth', 'request', 'response']),
   );
 
   const all = await v2Lines(files);
@@ -501,7 +501,28 @@ test.each(LAYOUTS)('%s: EXPECTED.json agrees with a count made from the files', 
     };
     const predicted = new Set(withOrdinals('predictions'));
     const inputs = mine.filter((r) => r.table === 'inputs').length;
-    const matched = withOrdinals('inputs').filter((k) => predicted.has(k)).length;
+    // Issue 16: a request's only headerless line of n > 1 values spreads over its n input rows.
+    const request = (r: CountedRow) => [r.model, r.modelVersion, r.key].join('|');
+    const perRequest = (table: string) => {
+      const n = new Map<string, CountedRow[]>();
+      for (const r of mine.filter((row) => row.table === table && row.key !== null)) {
+        n.set(request(r), [...(n.get(request(r)) ?? []), r]);
+      }
+      return n;
+    };
+    const inputRows = perRequest('inputs');
+    const spread = new Set(
+      [...perRequest('predictions')]
+        .filter(([group, lines]) => {
+          const n = inputRows.get(group)?.length ?? 0;
+          const width = lines[0]?.columns.filter((c) => /^\d+$/.test(c)).length;
+          return lines.length === 1 && n > 1 && width === n;
+        })
+        .map(([group]) => group),
+    );
+    const matched = withOrdinals('inputs').filter(
+      (k) => predicted.has(k) || spread.has(k.slice(0, k.lastIndexOf('|'))),
+    ).length;
     expect({ matched: pull.matched, unmatched: pull.unmatched }).toEqual({
       matched,
       unmatched: inputs - matched,

@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { AKS_GENERATED_COLUMNS } from '../../src/layout/columns.js';
 import type { LayoutKind } from '../../src/layout/types.js';
 import { CsvStager } from '../../src/query/pull/csv-stager.js';
 
@@ -72,6 +73,29 @@ test('headerless files get positional names: Workbench generated columns, AKS $a
   expect(aks.columns).toHaveLength(10);
   expect(stage('5,6\n', 7, 'aks').columns).toEqual(['0', '1']);
   expect(stage('5,6\n').text).toBe('0,0,0,5,6\n');
+});
+
+test('headerless: a longer line\'s extra values are named on from the values ("1"), not by position', () => {
+  // Workbench: a one-value prediction line, then a numpy 1-D line of three values.
+  const wb = stage(
+    '2024-01-01T10:00:00.5,,r1,7\n2024-01-01T10:00:01.5,,r2,5,6,7\n',
+    5,
+    'workbench',
+  );
+  expect(wb.columns).toEqual(['$Timestamp', '$CorrelationId', '$RequestId', '0', '1', '2']);
+  expect(wb.ragged).toBe(true);
+});
+
+test('headerless AKS lines of another width keep their generated fields in place', () => {
+  const gen = (id: string) => `${id},2024-01-01T10:00:00,1440,s/r/w,svc,m,1,0000`;
+  const input = `7,${gen('c1')}\n5,6,7,${gen('c2')}\n"a,b",${gen('c3')}\n${gen('c4')}\n`;
+  for (const size of [3, 1000]) {
+    const aks = stage(input, size, 'aks');
+    expect(aks.columns).toEqual(['0', ...AKS_GENERATED_COLUMNS, '1', '2']);
+    expect(aks.text).toBe(
+      `0,0,0,7,${gen('c1')}\n0,0,0,5,${gen('c2')},6,7\n0,0,0,"a,b",${gen('c3')}\n0,0,0,,${gen('c4')}\n`,
+    );
+  }
 });
 
 test('each row carries its ordinal within its correlation key (AKS id; Workbench id or request)', () => {

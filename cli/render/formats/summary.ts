@@ -25,6 +25,25 @@ export function formatDatabaseSummary(summary: DatabaseSummary, dbPath: string):
       );
     }
   }
+  if (summary.identifiers.length > 0) {
+    lines.push('', 'identifiers (role → table):');
+    const id = Math.max(...summary.identifiers.map((i) => i.identifier.length));
+    for (const i of summary.identifiers) {
+      const role = i.role === undefined ? 'own table' : `${i.role}${i.mapped ? ', --role' : ''}`;
+      lines.push(
+        `  ${escapeControl(i.identifier).padEnd(id)}  ${role} → ${escapeControl(i.table)}: ${count(i.blobs, 'blob')}, ${count(i.rows, 'row')}`,
+      );
+    }
+  }
+  if (summary.labeledDays.length > 0) {
+    lines.push('', 'labeled share of inputs per day:');
+    for (const day of summary.labeledDays) {
+      const share = day.inputs === 0 ? 0 : Math.round((100 * day.labeled) / day.inputs);
+      lines.push(
+        `  ${day.day}  ${share} % (${day.labeled.toLocaleString('en-US')} of ${count(day.inputs, 'row')})`,
+      );
+    }
+  }
   lines.push('', 'blobs:');
   if (summary.manifest.length === 0) {
     lines.push('  (no pull recorded)');

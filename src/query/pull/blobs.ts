@@ -58,14 +58,15 @@ export async function loadStreams(connection: DuckDBConnection): Promise<StreamI
 
 /**
  * Deletes the rows of blobs that changed since they were loaded (they load again whole), and
- * their blob entries. Blobs carried over from a database made before blob ids have no source
- * recorded; they match by name, as rows always did there.
+ * their blob entries; returns the deleted blob ids by table. Blobs carried over from a
+ * database made before blob ids have no source recorded; they match by name, as rows always
+ * did there.
  */
 export async function deleteReplacedRows(
   connection: DuckDBConnection,
   source: string,
   files: readonly StagedFile[],
-): Promise<void> {
+): Promise<Map<string, number[]>> {
   const byTable = new Map<string, string[]>();
   for (const { planned } of files) {
     if (planned.previous?.status === 'loaded') {
@@ -74,12 +75,21 @@ export async function deleteReplacedRows(
       byTable.set(planned.previous.table, list);
     }
   }
+  const deleted = new Map<string, number[]>();
   for (const [table, blobs] of byTable) {
-    const replaced = `SELECT id FROM ${BLOBS} WHERE blob IN (${blobs.join(', ')})
-      AND (source = ${quoteLiteral(source)} OR source IS NULL)`;
-    if ((await tableColumns(connection, table)).size > 0) {
-      await connection.run(`DELETE FROM ${storedTable(table)} WHERE _blob_id IN (${replaced})`);
+    const reader = await connection.runAndReadAll(`SELECT id FROM ${BLOBS}
+      WHERE blob IN (${blobs.join(', ')}) AND (source = ${quoteLiteral(source)} OR source IS NULL)`);
+    const ids = reader.getRowsJson().map(([id]) => Number(id));
+    if (ids.length === 0) {
+      continue;
     }
-    await connection.run(`DELETE FROM ${BLOBS} WHERE id IN (${replaced})`);
+    if ((await tableColumns(connection, table)).size > 0) {
+      await connection.run(
+        `DELETE FROM ${storedTable(table)} WHERE _blob_id IN (${ids.join(', ')})`,
+      );
+    }
+    await connection.run(`DELETE FROM ${BLOBS} WHERE id IN (${ids.join(', ')})`);
+    deleted.set(table, ids);
   }
+  return deleted;
 }

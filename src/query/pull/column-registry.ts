@@ -1,4 +1,4 @@
-import { SYSTEM_COLUMN_NAMES } from './system-columns.js';
+import { isReservedColumn } from './system-columns.js';
 
 /**
  * Positions of JSON keys for one table during one pull. v2 rows are objects whose keys vary per
@@ -17,7 +17,7 @@ export class ColumnRegistry {
       return known;
     }
     let name = key.trim() === '' ? `column${this.names.length}` : key;
-    if (SYSTEM_COLUMN_NAMES.has(name.toLowerCase())) {
+    if (isReservedColumn(name)) {
       name = `data${name}`;
     }
     const base = name;

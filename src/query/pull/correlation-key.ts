@@ -35,8 +35,17 @@ export function keyValueSql(text: string): string {
  * so do rows loaded by earlier versions, which therefore need no migration. A plain COALESCE
  * of columns keeps `scored`'s join as fast as on a stored column; wrapping it in NULLIF made
  * exporting `scored` ~25% slower (DuckDB then hashes materialised strings).
+ *
+ * `storesKeys` false (no stored row of the table holds a key) leaves the stored column out:
+ * a single key column is then shown as it is, so a filter on `_correlation_id` reaches the
+ * table scan and `select * … where _correlation_id = …` reads the other columns of the
+ * matching rows only (7x faster on 3.3M rows than through the COALESCE).
  */
-export function shownCorrelationSql(columns: ReadonlyMap<string, string>, alias: string): string {
+export function shownCorrelationSql(
+  columns: ReadonlyMap<string, string>,
+  alias: string,
+  storesKeys = true,
+): string {
   const keys = KEY_COLUMNS.flatMap((key) => {
     const found = [...columns].find(([name]) => name.toLowerCase() === key.toLowerCase());
     if (found === undefined) {
@@ -47,7 +56,9 @@ export function shownCorrelationSql(columns: ReadonlyMap<string, string>, alias:
     // A table no pull has loaded into since keys became text may still hold one as a number.
     return [type === 'VARCHAR' ? column : `CAST(${column} AS VARCHAR)`];
   });
-  return keys.length === 0
-    ? `${alias}._correlation_id`
-    : `COALESCE(${alias}._correlation_id, ${keys.join(', ')})`;
+  if (keys.length === 0) {
+    return `${alias}._correlation_id`;
+  }
+  const parts = storesKeys ? [`${alias}._correlation_id`, ...keys] : keys;
+  return parts.length === 1 ? (parts[0] as string) : `COALESCE(${parts.join(', ')})`;
 }

@@ -1,6 +1,6 @@
 import { AKS_GENERATED_COLUMNS, WORKBENCH_GENERATED_COLUMNS } from '../../layout/columns.js';
 import type { LayoutKind } from '../../layout/types.js';
-import { SYSTEM_COLUMN_NAMES } from './system-columns.js';
+import { isReservedColumn } from './system-columns.js';
 
 /**
  * Column names for a staged CSV file: the header when there is one, positional names when the
@@ -73,7 +73,7 @@ export function uniqueColumnNames(names: readonly string[]): string[] {
   const seen = new Set<string>();
   return names.map((raw, index) => {
     let name = raw.trim() === '' ? `column${index}` : raw;
-    if (SYSTEM_COLUMN_NAMES.has(name.toLowerCase())) {
+    if (isReservedColumn(name)) {
       name = `data${name}`;
     }
     let candidate = name;

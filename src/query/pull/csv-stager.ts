@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { AKS_GENERATED_COLUMNS } from '../../layout/columns.js';
 import type { LayoutKind } from '../../layout/types.js';
 import { classifyField, type InferredType, isSampledRow, widen } from './column-types.js';
 import { KEY_COLUMNS } from './correlation-key.js';
@@ -59,6 +60,13 @@ export class CsvStager {
   #columns: string[] | undefined;
   #width = 0;
   #maxWidth = 0;
+  /** Headerless: the column names are positions ("0", "1", …), not a header's. */
+  #positional = false;
+  /**
+   * Values of the first line of a headerless AKS file, whose eight generated columns come
+   * last: a line of another width is realigned (#realigned); undefined otherwise.
+   */
+  #aksValues: number | undefined;
   #rows = 0;
   /** Field positions of the correlation key (correlation-key.ts) that the scan tracks. */
   #keyFields: number[] = [];
@@ -234,8 +242,14 @@ export class CsvStager {
 
   shape(): StagedCsvShape {
     const columns = [...(this.#columns ?? [])];
+    // A longer line's extra fields are named by position: after a header, their absolute
+    // one; in a headerless file, pandas' names continue after the values ("0", "1", …), so a
+    // ragged line's second value is "1" whatever columns the collector generated.
+    let next = this.#positional
+      ? columns.filter((name) => /^\d+$/.test(name)).length
+      : columns.length;
     for (let i = columns.length; i < this.#maxWidth; i += 1) {
-      columns.push(String(i));
+      columns.push(String(next++));
     }
     return {
       columns: uniqueColumnNames(columns),
@@ -287,6 +301,13 @@ export class CsvStager {
         return;
       }
       this.#columns = positionalColumns(this.#layout, first);
+      this.#positional = true;
+      const generatedLast = AKS_GENERATED_COLUMNS.every(
+        (name, i) => this.#columns?.[first.length - AKS_GENERATED_COLUMNS.length + i] === name,
+      );
+      if (generatedLast) {
+        this.#aksValues = first.length - AKS_GENERATED_COLUMNS.length;
+      }
       const keyFields = correlationFields(this.#columns);
       this.#trackKeyFields(keyFields);
       // The key positions of this first line were not tracked (the fields were unknown).
@@ -302,11 +323,46 @@ export class CsvStager {
     ) {
       return; // the header again: a collector restarted and appended to the same blob
     }
+    if (this.#aksValues !== undefined && fields !== this.#width) {
+      this.#realigned(buf.toString('utf8', start, end));
+      return;
+    }
     const row =
       this.#lineKeyFields === undefined
         ? this.#rowOfKey(buf, end)
         : this.#rowsPerKey.countText(correlationKey(buf.subarray(start, end), this.#lineKeyFields));
     this.#emit(buf, start, end, fields, row);
+  }
+
+  /**
+   * A headerless AKS line of another width than the first (a numpy 1-D prediction of another
+   * request size): its values, then the eight generated fields. Staged with the first line's
+   * values where the first line had them (padded when fewer), the generated fields in their
+   * columns, and the extra values after them, so `$aml_dc_correlation_id` stays the key.
+   */
+  #realigned(text: string): void {
+    const fields = splitCsvLine(text);
+    const generated = AKS_GENERATED_COLUMNS.length;
+    const values = fields.length - generated;
+    const width = this.#aksValues ?? 0;
+    if (values < 0) {
+      const line = Buffer.from(text, 'utf8');
+      this.#emit(line, 0, line.length, fields.length, this.#rowsPerKey.countText(''));
+      return;
+    }
+    const first = fields.slice(0, Math.min(values, width));
+    while (first.length < width) {
+      first.push('');
+    }
+    const staged = [...first, ...fields.slice(values), ...fields.slice(width, values)];
+    const line = Buffer.from(staged.map(csvField).join(','), 'utf8');
+    this.#emit(
+      line,
+      0,
+      line.length,
+      staged.length,
+      this.#rowsPerKey.countText(fields[values] ?? ''),
+    );
   }
 
   /**
@@ -499,6 +555,11 @@ function correlationKey(line: Buffer, fields: readonly number[]): string {
     }
   }
   return '';
+}
+
+/** A field as CSV: quoted when it holds a quote, a comma or a line break. */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 function unquote(text: string): string {

@@ -1,16 +1,18 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../sql.js';
 import { loadStreams, nextBlobId } from './blobs.js';
-import { BLOBS, ensureDataSchema, recreateViews, storedTable, tableColumns } from './schema.js';
-import { SYSTEM_COLUMN_NAMES, SYSTEM_COLUMNS } from './system-columns.js';
+import { storeMissingMatchesNow } from './match-all.js';
+import { BLOBS, ensureDataSchema, storedTable, tableColumns } from './schema.js';
+import { isReservedColumn, SYSTEM_COLUMNS } from './system-columns.js';
+import { recreateViews } from './views.js';
 
 /**
  * Databases made before mdq stored blob ids keep every path fact on every row, in role tables
  * of `main`. The first pull into one moves them, in one transaction, into the stored layout:
  * each distinct (blob, service, model, identifier, day) becomes a blob entry (source unknown,
  * so a changed blob still replaces them by name) with its stream, and the role views take the
- * tables' names. Queries see the same columns and rows as before, and legacy rows join new ones
- * in `scored` as if they had been loaded together.
+ * tables' names, and input rows get their stored matches (match-all.ts). Queries see the same
+ * rows as before, and legacy rows join new ones in `scored` as if they had been loaded together.
  */
 export async function migrateLegacyTables(
   connection: DuckDBConnection,
@@ -52,7 +54,7 @@ export async function migrateLegacyTables(
     for (const table of tables) {
       // A data column named like a helper this layout adds is renamed, as a fresh load would.
       const colliding = [...(await tableColumns(connection, table, 'main')).keys()].filter(
-        (name) => !systemColumns.includes(name) && SYSTEM_COLUMN_NAMES.has(name.toLowerCase()),
+        (name) => !systemColumns.includes(name) && isReservedColumn(name),
       );
       const excluded = [...systemColumns, ...colliding].map((name) => quoteIdentifier(name));
       const renamed = colliding.map(
@@ -72,6 +74,7 @@ export async function migrateLegacyTables(
       await connection.run(`DROP TABLE main.${quoteIdentifier(table)}`);
     }
     await connection.run('DROP TABLE _mdq_legacy_blobs');
+    await storeMissingMatchesNow(connection);
     await recreateViews(connection);
     await connection.run('COMMIT');
   } catch (error) {

@@ -5,15 +5,18 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { deleteReplacedRows, registerBlobs } from './blobs.js';
+import { fitCompanionColumns } from './companions.js';
 import { createFileMap } from './file-map.js';
 import { loadCarefully } from './load-careful.js';
-import { loadTyped } from './load-typed.js';
+import { loadTyped, type TableInsert } from './load-typed.js';
 import { recordBlobs } from './manifest.js';
+import { BatchMatcher, restoreJoinSettings } from './match-batch.js';
 import { throwIfOutOfMemory } from './out-of-memory.js';
 import { groupStaged, type StagedGroup } from './read-staged.js';
-import { recreateViews } from './schema.js';
+import { storedTable } from './schema.js';
 import type { StagedFile } from './stage.js';
 import type { StagingDir } from './staging-dir.js';
+import { recreateViews } from './views.js';
 
 export interface BatchOutcome {
   rowsByTable: Map<string, number>;
@@ -53,12 +56,8 @@ export async function loadBatch(
     if (!(await tryTyped(connection, source, files, tables))) {
       const careful = await loadCarefully(connection, tables, files, batchDir);
       await inTransaction(connection, async () => {
-        const inserts = await careful.prepare();
-        await deleteReplacedRows(connection, source, files);
-        for (const insert of inserts) {
-          await connection.run(insert);
-        }
-        await record(connection, source);
+        // Careful loads are rare: they take the first loaded of duplicate keys from the start.
+        await insertRows(connection, source, files, await careful.prepare(), true);
       }).finally(careful.drop);
     }
   } finally {
@@ -77,7 +76,9 @@ export async function loadBatch(
 /**
  * The fast way, in one transaction: false (rolled back) when a value does not fit its guessed
  * type, a file cannot be read as it is, or an INSERT's row count differs from what staging
- * counted (DuckDB must never drop a row silently). Out of memory fails the pull.
+ * counted (DuckDB must never drop a row silently). Out of memory fails the pull. Input rows
+ * that multiplied (a companion holds one key twice in their days) go again with duplicates
+ * removed first.
  */
 async function tryTyped(
   connection: DuckDBConnection,
@@ -85,32 +86,65 @@ async function tryTyped(
   files: StagedFile[],
   tables: TableLoad[],
 ): Promise<boolean> {
-  try {
-    await inTransaction(connection, async () => {
-      const inserts = await loadTyped(connection, tables);
-      await deleteReplacedRows(connection, source, files);
-      for (const insert of inserts) {
-        const reader = await connection.runAndReadAll(insert.sql);
-        const inserted = Number(reader.getRows()[0]?.[0] ?? -1);
-        if (inserted !== insert.rows) {
-          throw new Error(`inserted ${inserted} rows where ${insert.rows} were staged`);
-        }
+  for (const dedup of [false, true]) {
+    try {
+      await inTransaction(connection, async () => {
+        await insertRows(connection, source, files, await loadTyped(connection, tables), dedup);
+      });
+      return true;
+    } catch (error) {
+      throwIfOutOfMemory(error);
+      if (!(error instanceof RowsMultiplied) || dedup) {
+        return false;
       }
-      await record(connection, source);
-    });
-    return true;
-  } catch (error) {
-    throwIfOutOfMemory(error);
-    return false;
+    }
   }
+  return false;
 }
 
+/** An INSERT of input rows gave more rows than staged: their matches multiplied them. */
+class RowsMultiplied extends Error {}
+
 /**
- * What a batch's transaction records besides its rows: the blobs (path facts), the manifest,
- * and views listing any column the batch added.
+ * Everything a batch's transaction writes once its tables are fitted: rows of replaced blobs
+ * deleted, the blobs registered (path facts), companions and other tables inserted, then input
+ * rows with their matches (match-batch.ts), the manifest, and views listing any new column.
  */
-async function record(connection: DuckDBConnection, source: string): Promise<void> {
+async function insertRows(
+  connection: DuckDBConnection,
+  source: string,
+  files: readonly StagedFile[],
+  inserts: readonly TableInsert[],
+  dedup: boolean,
+): Promise<void> {
+  await fitCompanionColumns(connection);
+  const deleted = await deleteReplacedRows(connection, source, files);
+  const matcher = await BatchMatcher.prepare(connection, deleted);
   await registerBlobs(connection, source);
+  const inserted = async (table: string, select: string) => {
+    const reader = await connection.runAndReadAll(
+      `INSERT INTO ${storedTable(table)} BY NAME ${select}`,
+    );
+    return Number(reader.getRows()[0]?.[0] ?? -1);
+  };
+  for (const insert of inserts.filter(({ table }) => table !== 'inputs')) {
+    const rows = await inserted(insert.table, insert.select);
+    if (rows !== insert.rows) {
+      throw new Error(`inserted ${rows} rows where ${insert.rows} were staged`);
+    }
+  }
+  await matcher.afterCompanions();
+  for (const insert of inserts.filter(({ table }) => table === 'inputs')) {
+    const select = matcher.inputsSelect(insert.select, insert.columns, dedup);
+    const rows = await matcher.withJoinSettings(() => inserted('inputs', select));
+    if (rows > insert.rows) {
+      throw new RowsMultiplied(`inserted ${rows} input rows where ${insert.rows} were staged`);
+    }
+    if (rows !== insert.rows) {
+      throw new Error(`inserted ${rows} rows where ${insert.rows} were staged`);
+    }
+  }
+  await matcher.afterInputs();
   await recordBlobs(connection, source);
   await recreateViews(connection);
 }
@@ -122,6 +156,7 @@ async function inTransaction(connection: DuckDBConnection, work: () => Promise<v
     await connection.run('COMMIT');
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => undefined);
+    await restoreJoinSettings(connection);
     throw error;
   }
 }

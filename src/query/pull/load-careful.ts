@@ -4,16 +4,16 @@ import { quoteIdentifier } from '../sql.js';
 import { inferTypes } from './column-types.js';
 import { markQuarantined } from './file-map.js';
 import { groupPaths, type TableLoad } from './load-batch.js';
+import type { TableInsert } from './load-typed.js';
 import { throwIfOutOfMemory } from './out-of-memory.js';
 import { readStagedSql, selectGroupSql } from './read-staged.js';
-import { storedTable } from './schema.js';
 import type { StagedFile } from './stage.js';
-import { SYSTEM_COLUMN_NAMES } from './system-columns.js';
+import { isReservedColumn } from './system-columns.js';
 import { fitColumns, SYSTEM_SELECT } from './table-columns.js';
 
 export interface CarefulLoad {
-  /** Inside the transaction: fits the tables, returns the INSERTs. */
-  prepare(): Promise<string[]>;
+  /** Inside the transaction: fits the tables, returns what each inserts. */
+  prepare(): Promise<TableInsert[]>;
   drop(): Promise<void>;
 }
 
@@ -37,7 +37,7 @@ export async function loadCarefully(
   }
   return {
     async prepare() {
-      const inserts: string[] = [];
+      const inserts: TableInsert[] = [];
       for (const { table, stage } of stages) {
         inserts.push(await insertFromStage(connection, table, stage));
       }
@@ -105,21 +105,28 @@ async function insertFromStage(
   connection: DuckDBConnection,
   table: string,
   stage: string,
-): Promise<string> {
+): Promise<TableInsert> {
   const described = await connection.runAndReadAll(`DESCRIBE ${quoteIdentifier(stage)}`);
   const dataColumns = described
     .getRowObjectsJson()
     .map((row) => String(row.column_name))
-    .filter((name) => !SYSTEM_COLUMN_NAMES.has(name.toLowerCase()));
+    .filter((name) => !isReservedColumn(name));
   const inferred = await inferTypes(connection, quoteIdentifier(stage), dataColumns);
   const fitted = await fitColumns(connection, table, inferred);
+  const stored: string[] = [];
   const selects = dataColumns.map((column) => {
     const { name, type } = fitted.get(column.toLowerCase()) ?? { name: column, type: 'VARCHAR' };
+    stored.push(name);
     const c = quoteIdentifier(column);
     // The types were read off every value, so TRY_CAST never meets one it cannot convert.
     return `${type === 'VARCHAR' ? c : `TRY_CAST(${c} AS ${type})`} AS ${quoteIdentifier(name)}`;
   });
-  return `INSERT INTO ${storedTable(table)} BY NAME
-    SELECT ${SYSTEM_SELECT}${selects.length > 0 ? `, ${selects.join(', ')}` : ''}
-    FROM ${quoteIdentifier(stage)}`;
+  const counted = await connection.runAndReadAll(`SELECT count(*) FROM ${quoteIdentifier(stage)}`);
+  return {
+    table,
+    select: `SELECT ${SYSTEM_SELECT}${selects.length > 0 ? `, ${selects.join(', ')}` : ''}
+      FROM ${quoteIdentifier(stage)}`,
+    columns: stored,
+    rows: Number(counted.getRowsJson()[0]?.[0] ?? 0),
+  };
 }

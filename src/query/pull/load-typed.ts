@@ -3,7 +3,6 @@ import { quoteIdentifier } from '../sql.js';
 import { type InferredType, inferTypes, widen } from './column-types.js';
 import type { TableLoad } from './load-batch.js';
 import { readStagedSql, type StagedGroup, selectGroupSql } from './read-staged.js';
-import { storedTable } from './schema.js';
 import { fitColumns, SYSTEM_SELECT } from './table-columns.js';
 
 /**
@@ -34,9 +33,14 @@ function checked(column: string, type: string): string {
   }
 }
 
-/** An INSERT and the rows it must insert (as staging counted them). */
-export interface TypedInsert {
-  sql: string;
+/**
+ * The rows of one table a batch inserts: a SELECT whose columns are named as stored (data
+ * columns `columns`), and how many rows it must give (as staging counted them).
+ */
+export interface TableInsert {
+  table: string;
+  select: string;
+  columns: string[];
   rows: number;
 }
 
@@ -44,7 +48,7 @@ export interface TypedInsert {
 const SAMPLE_ROWS = 20_000;
 
 /**
- * The fast way: guess each column's type from a sample, fit the tables, and return INSERTs
+ * The fast way: guess each column's type from a sample, fit the tables, and return SELECTs
  * that parse the staged files straight into those types (read_csv's native parsers, one pass,
  * no text copy). A value that does not parse makes the INSERT fail: the caller rolls back and
  * loads the batch the careful way, so no value is ever turned into NULL.
@@ -52,8 +56,8 @@ const SAMPLE_ROWS = 20_000;
 export async function loadTyped(
   connection: DuckDBConnection,
   tables: readonly TableLoad[],
-): Promise<TypedInsert[]> {
-  const inserts: TypedInsert[] = [];
+): Promise<TableInsert[]> {
+  const inserts: TableInsert[] = [];
   for (const { table, groups } of tables) {
     const guessed = new Map<string, InferredType>();
     const merge = (column: string, type: InferredType) => {
@@ -89,10 +93,14 @@ export async function loadTyped(
       }
     }
     const fitted = await fitColumns(connection, table, named);
+    const stored = new Map<string, string>();
     const selects = groups.map(({ group, paths }) => {
       const targets = group.columns.map(
         (column) => fitted.get(column.toLowerCase()) ?? { name: column, type: 'VARCHAR' },
       );
+      for (const { name } of targets) {
+        stored.set(name.toLowerCase(), name);
+      }
       const types = targets.map(({ type }) => readType(type));
       // selectGroupSql names the data columns as staged; DuckDB matches names case-insensitively.
       const data = targets.map(
@@ -102,7 +110,9 @@ export async function loadTyped(
         FROM (${selectGroupSql(group, paths, types)}))`;
     });
     inserts.push({
-      sql: `INSERT INTO ${storedTable(table)} BY NAME ${selects.join(' UNION ALL BY NAME ')}`,
+      table,
+      select: selects.join(' UNION ALL BY NAME '),
+      columns: [...stored.values()],
       rows: groups.reduce(
         (sum, { group }) => sum + group.files.reduce((n, staged) => n + staged.rows, 0),
         0,

@@ -1,7 +1,8 @@
-import type { BlobPath, StreamPath } from '../../layout/types.js';
+import { addDays } from '../../layout/days.js';
+import type { BlobPath, Day, StreamPath } from '../../layout/types.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import { discoverStreams, listBlobsInRange } from '../discover.js';
-import { tableForIdentifier } from '../roles.js';
+import { type RoleMap, roleOfIdentifier, tableForIdentifier } from '../roles.js';
 import type { ManifestEntry } from './manifest.js';
 import type { PlannedBlob, PullSelection, QuarantinedBlob } from './types.js';
 
@@ -17,8 +18,38 @@ export interface PullPlan {
  * Lists the streams of the selection by hierarchy, then exactly the day folders in range, and
  * hands each blob the manifest does not already hold with the same etag and size to
  * `onPlanned` as soon as it is listed. A blob that was quarantined is retried only when it
- * changed (the same bytes would fail the same way).
+ * changed (the same bytes would fail the same way). A loaded blob whose identifier now maps to
+ * another table (`--role`, or a role mdq learnt to recognise) is planned again: its rows move.
  */
+/** Days past `to` the labels role is pulled by default: ground truth is filed days later. */
+export const DEFAULT_LABEL_DELAY_DAYS = 7;
+
+/**
+ * The last day listed for an identifier: `to`, and for the labels role `labelDelayDays` more,
+ * because labels are filed under the day they were collected, usually days after their
+ * requests: a month pulled at the start of the next one still finds its labels.
+ */
+function lastDayOf(identifier: string, selection: PullSelection, roles?: RoleMap): Day {
+  if (roleOfIdentifier(identifier, roles) !== 'labels') {
+    return selection.to;
+  }
+  return addDays(selection.to, selection.labelDelayDays ?? DEFAULT_LABEL_DELAY_DAYS);
+}
+
+/**
+ * Predictions and labels are listed (and so downloaded and loaded) before inputs: an input
+ * row then finds its match already stored and writes it as it is inserted, instead of being
+ * updated when its match comes in a later batch, which costs several times more
+ * (match-batch.ts). Otherwise the discovery order stays.
+ */
+function companionsFirst(streams: readonly StreamPath[], roles?: RoleMap): StreamPath[] {
+  const rank = (stream: StreamPath) => {
+    const role = roleOfIdentifier(stream.identifier, roles);
+    return role === 'predictions' || role === 'labels' ? 0 : role === 'inputs' ? 1 : 2;
+  };
+  return [...streams].sort((a, b) => rank(a) - rank(b));
+}
+
 export async function planPull(
   store: BlobStore,
   selection: PullSelection,
@@ -32,6 +63,8 @@ export async function planPull(
     streamOf?: (path: BlobPath) => number;
     /** Called with each blob as soon as it is planned, so its download can start. */
     onPlanned?: (planned: PlannedBlob) => void;
+    /** Identifier roles given with `--role` (role-map.ts). */
+    roles?: RoleMap;
   } = {},
 ): Promise<PullPlan> {
   const signal = options.signal ? { signal: options.signal } : {};
@@ -49,18 +82,24 @@ export async function planPull(
   let listed = 0;
   let skipped = 0;
   const stillQuarantined: QuarantinedBlob[] = [];
-  for (const stream of streams) {
-    const table = tableForIdentifier(stream.identifier);
+  for (const stream of companionsFirst(streams, options.roles)) {
+    const table = tableForIdentifier(stream.identifier, options.roles);
     for await (const { blob, path } of listBlobsInRange(
       store,
       stream,
       selection.from,
-      selection.to,
+      lastDayOf(stream.identifier, selection, options.roles),
       signal,
     )) {
       listed += 1;
       const known = manifest.get(blob.name);
-      if (known && known.etag === blob.etag && known.size === blob.size) {
+      // A blob whose identifier changed role since it was loaded moves: it loads again.
+      if (
+        known &&
+        known.etag === blob.etag &&
+        known.size === blob.size &&
+        (known.table === table || known.status !== 'loaded')
+      ) {
         skipped += 1;
         if (known.status === 'quarantined') {
           stillQuarantined.push({ blob: blob.name, reason: known.error });

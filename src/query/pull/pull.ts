@@ -7,13 +7,15 @@ import { openDatabase } from '../database.js';
 import { diskFullError, isDiskFull } from '../disk-full.js';
 import { loadStreams, nextBlobId, streamVersion } from './blobs.js';
 import { ColumnRegistry } from './column-registry.js';
+import { summariseLabels } from './labels-summary.js';
 import { migrateLegacyTables } from './legacy-tables.js';
 import { loadBatch } from './load-batch.js';
 import { dismissQuarantined, ensureManifest, readManifest } from './manifest.js';
+import { matchWhereMissing } from './match-all.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryBudget, memoryLimitSetting } from './memory-budget.js';
 import { noteNewDatabase, removeNewDatabase } from './new-database.js';
 import { planPull } from './plan.js';
-import { ensureViews } from './schema.js';
+import { rememberRoles } from './role-map.js';
 import { IN_MEMORY_LIMIT, type StagedFile, stageBlob } from './stage.js';
 import { StagedQueue } from './staged-queue.js';
 import { StagingDir } from './staging-dir.js';
@@ -25,6 +27,7 @@ import type {
   PullResult,
   QuarantinedBlob,
 } from './types.js';
+import { ensureViews } from './views.js';
 import { WriteBlocks } from './write-blocks.js';
 
 const DEFAULT_BATCH_BLOBS = 1000;
@@ -109,11 +112,14 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   try {
     await staging.reset();
     await ensureManifest(connection);
-    await migrateLegacyTables(connection, () => {
+    const migrating = () => {
       progress.phase = 'migrating';
       emit();
-    });
+    };
+    await migrateLegacyTables(connection, migrating);
+    await matchWhereMissing(connection, migrating);
     progress.phase = 'listing';
+    const roles = await rememberRoles(connection, options.roles);
     const manifest = await readManifest(connection, options.source);
     const registries = new Map<string, ColumnRegistry>();
     const registryFor = (table: string) => {
@@ -146,6 +152,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       signal,
       firstBlobId: await nextBlobId(connection),
       streamOf: (path) => streams(path.service, path.model, streamVersion(path)),
+      roles,
       onListed: (listed, streams) => {
         progress.blobsListed = listed;
         progress.streams = streams;
@@ -282,6 +289,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       dismissed.map((quarantine) => quarantine.blob),
     );
     await ensureViews(connection);
+    const labels = await summariseLabels(connection, options, rowsByTable.labels ?? 0);
     if (options.signal?.aborted) {
       throw new InterruptedError();
     }
@@ -303,6 +311,7 @@ export async function pull(options: PullOptions): Promise<PullResult> {
       stillQuarantined: options.dismissQuarantined ? [] : plan.stillQuarantined,
       dismissed,
       vanished,
+      ...(labels === undefined ? {} : { labels }),
       seconds: (Date.now() - started) / 1000,
     };
   } finally {

@@ -1,13 +1,20 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../sql.js';
-import { shownCorrelationSql } from './correlation-key.js';
-import {
-  BLOBS_TABLE,
-  DATA_SCHEMA,
-  STORED_SYSTEM_COLUMNS,
-  SYSTEM_COLUMN_NAMES,
-  SYSTEM_COLUMNS,
-} from './system-columns.js';
+import { BLOBS_TABLE, DATA_SCHEMA, STORED_SYSTEM_COLUMNS } from './system-columns.js';
+
+/*
+ * The stored layout (design.md, data model; bench/README.md, "Data model" for the figures):
+ * - `mdq_data.<role table>`: the rows, with their blob's id and stream instead of the path
+ *   facts, which `mdq_data.blobs` holds once per blob (system-columns.ts);
+ * - on `mdq_data.inputs`, each row's match in predictions and in labels: the matched row's
+ *   blob id and a copy of its data columns (companions.ts). `scored` is then a projection of
+ *   one table plus the blob facts (views.ts) and queries as fast as a plain table; joining
+ *   predictions on every query made cheap queries 20x slower. Each load transaction keeps
+ *   the matches exact (match-batch.ts), writing them as input rows are inserted because
+ *   DuckDB's UPDATE costs several times more per column than an INSERT; a database without
+ *   them gets them on its next pull (match-all.ts).
+ * - the views in `main` (`inputs`, ..., `scored`) are recreated in every load transaction.
+ */
 
 /** The stored table of a role (`mdq_data.inputs`), as SQL. */
 export function storedTable(table: string): string {
@@ -47,154 +54,4 @@ export async function ensureDataSchema(connection: DuckDBConnection): Promise<vo
 export async function ensureTable(connection: DuckDBConnection, table: string): Promise<void> {
   const columns = STORED_SYSTEM_COLUMNS.map(([name, type]) => `${quoteIdentifier(name)} ${type}`);
   await connection.run(`CREATE TABLE IF NOT EXISTS ${storedTable(table)} (${columns.join(', ')})`);
-}
-
-/** The role tables stored so far, by name. */
-async function storedTables(connection: DuckDBConnection): Promise<string[]> {
-  const reader = await connection.runAndReadAll(
-    `SELECT table_name FROM duckdb_tables()
-     WHERE database_name = current_database() AND schema_name = ${quoteLiteral(DATA_SCHEMA)}
-       AND table_name <> ${quoteLiteral(BLOBS_TABLE)} ORDER BY table_name`,
-  );
-  return reader.getRowsJson().map((row) => String(row[0]));
-}
-
-/** Data columns of a stored table and their types, in table order. */
-async function dataColumns(
-  connection: DuckDBConnection,
-  table: string,
-): Promise<Map<string, string>> {
-  const columns = await tableColumns(connection, table);
-  for (const name of columns.keys()) {
-    if (SYSTEM_COLUMN_NAMES.has(name.toLowerCase())) {
-      columns.delete(name);
-    }
-  }
-  return columns;
-}
-
-/**
- * The views users query: one per role table (`inputs`, ...) with its blobs' path facts joined
- * back in the columns' documented order, and `scored`. Recreated in every load transaction, so
- * they list the columns that transaction added and never lag what it committed.
- */
-export async function recreateViews(connection: DuckDBConnection): Promise<void> {
-  await ensureDataSchema(connection);
-  await ensureTable(connection, 'inputs');
-  await ensureTable(connection, 'predictions');
-  for (const table of await storedTables(connection)) {
-    await recreateRoleView(connection, table);
-  }
-  await recreateScored(connection);
-}
-
-/**
- * The system columns as the role views show them, from stored rows `r` (of a table with
- * `columns`) and their blob `b`, in documented order (role views and `scored`).
- */
-function shownSystemColumns(columns: ReadonlyMap<string, string>): string[] {
-  const shown: Record<string, string> = {
-    _service: 'b.service',
-    _model: 'b.model',
-    // A v2 row carries its own version; the others take their blob's (NULL for v2 blobs).
-    _model_version: 'COALESCE(r._row_model_version, b.model_version)',
-    _identifier: 'b.identifier',
-    _date: 'b.day',
-    _ts: 'r._ts',
-    _correlation_id: shownCorrelationSql(columns, 'r'),
-    _row: 'r._row',
-    _blob: 'b.blob',
-  };
-  return SYSTEM_COLUMNS.map(([name]) => `${shown[name]} AS ${quoteIdentifier(name)}`);
-}
-
-/** A stored table's rows with their blobs' path facts, as SQL (LEFT: no row ever vanishes). */
-function withBlobs(table: string): string {
-  return `${storedTable(table)} r LEFT JOIN ${BLOBS} b ON b.id = r._blob_id`;
-}
-
-/**
- * The views, created when missing: a pull that loaded nothing into a new database still leaves
- * `inputs`, `predictions` and `scored` to query. Every load transaction recreates them anyway,
- * so a pull that found nothing new changes nothing (and saves ~30 ms of catalog writes).
- */
-export async function ensureViews(connection: DuckDBConnection): Promise<void> {
-  const reader = await connection.runAndReadAll(
-    `SELECT count(*) FROM duckdb_views() WHERE database_name = current_database()
-       AND schema_name = 'main' AND view_name = 'scored'`,
-  );
-  if (Number(reader.getRowsJson()[0]?.[0] ?? 0) === 0) {
-    await recreateViews(connection);
-  }
-}
-
-async function recreateRoleView(connection: DuckDBConnection, table: string): Promise<void> {
-  const data = await dataColumns(connection, table);
-  const columns = [
-    ...shownSystemColumns(data),
-    ...[...data.keys()].map((name) => `r.${quoteIdentifier(name)}`),
-  ];
-  await connection.run(`CREATE OR REPLACE VIEW main.${quoteIdentifier(table)} AS
-    SELECT ${columns.join(', ')} FROM ${withBlobs(table)}`);
-}
-
-/**
- * `scored`: every input row with its own prediction, joined on (service, model, version,
- * correlation id, row ordinal), so multi-row requests align instead of multiplying. Predictions
- * are deduplicated on that key first (the first loaded wins), which guarantees
- * count(scored) = count(inputs) even if a collector wrote one prediction twice.
- *
- * It joins the stored rows on their stream id and the row's own version (v2) instead of the
- * three strings: a v2 row's stream has no version, so (stream, row version) is the same key.
- * Predictions are deduplicated on their stored table alone, so DuckDB groups the key only.
- * Over the role views it hashed strings gathered from the blob join and grouped every column:
- * `mdq export` of scored took 1.6x as long as with path facts on every row; this way it is
- * ~10% faster than that, and grouped queries on scored ~20% (bench/README.md, "Data model").
- */
-async function recreateScored(connection: DuckDBConnection): Promise<void> {
-  const inputData = await dataColumns(connection, 'inputs');
-  const taken = new Set(
-    [...SYSTEM_COLUMNS.map(([name]) => name), ...inputData.keys()].map((name) =>
-      name.toLowerCase(),
-    ),
-  );
-  taken.add('_matched');
-  const predictionData = await dataColumns(connection, 'predictions');
-  const predictionColumns: string[] = [];
-  for (const name of predictionData.keys()) {
-    let alias = name;
-    while (taken.has(alias.toLowerCase())) {
-      alias = `prediction_${alias}`;
-    }
-    taken.add(alias.toLowerCase());
-    predictionColumns.push(`p.${quoteIdentifier(name)} AS ${quoteIdentifier(alias)}`);
-  }
-  const inputs = [
-    ...shownSystemColumns(inputData),
-    ...[...inputData.keys()].map((name) => `r.${quoteIdentifier(name)}`),
-    'r._stream AS _mdq_stream',
-    'r._row_model_version AS _mdq_rmv',
-  ];
-  const predictions = [
-    'r._stream AS _mdq_stream',
-    'r._row_model_version AS _mdq_rmv',
-    `${shownCorrelationSql(predictionData, 'r')} AS _correlation_id`,
-    'r._row',
-    ...[...predictionData.keys()].map((name) => `r.${quoteIdentifier(name)}`),
-  ];
-  await connection.run(`CREATE OR REPLACE VIEW main.scored AS
-    SELECT i.* EXCLUDE (_mdq_stream, _mdq_rmv),
-      ${[...predictionColumns, 'p._correlation_id IS NOT NULL AS _matched'].join(', ')}
-    FROM (SELECT ${inputs.join(', ')} FROM ${withBlobs('inputs')}) i
-    LEFT JOIN (
-      SELECT * EXCLUDE (_mdq_blob_id) FROM (
-        SELECT ${predictions.join(', ')}, r._blob_id AS _mdq_blob_id
-        FROM ${storedTable('predictions')} r)
-      WHERE _correlation_id IS NOT NULL
-      QUALIFY row_number() OVER (
-        PARTITION BY _mdq_stream, _mdq_rmv, _correlation_id, _row ORDER BY _mdq_blob_id) = 1
-    ) p ON i._mdq_stream IS NOT DISTINCT FROM p._mdq_stream
-      -- NULL versions (a v2 event without modelversion) still match each other.
-      AND i._mdq_rmv IS NOT DISTINCT FROM p._mdq_rmv
-      AND i._correlation_id = p._correlation_id AND i._row = p._row`);
 }

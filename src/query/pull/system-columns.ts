@@ -23,6 +23,10 @@ export const SYSTEM_COLUMNS: ReadonlyArray<readonly [name: string, type: string]
  */
 export const DATA_SCHEMA = 'mdq_data';
 export const BLOBS_TABLE = 'blobs';
+/** Identifier → role mappings given with `--role`, remembered for later pulls (role-map.ts). */
+export const ROLES_TABLE = 'identifier_roles';
+/** Tables of the data schema that hold no role's rows. */
+export const INTERNAL_TABLES: ReadonlySet<string> = new Set([BLOBS_TABLE, ROLES_TABLE]);
 
 /**
  * The system columns a role table stores, in table order. `_stream` is the blob's stream
@@ -51,3 +55,15 @@ export const SYSTEM_COLUMN_NAMES: ReadonlySet<string> = new Set([
   '_time',
   '_mv',
 ]);
+
+/**
+ * Stored columns mdq keeps beside the data start with this (`scored`'s matches, companions.ts);
+ * a data column whose name starts with it is renamed `data_mdq_…`, like a system column's.
+ */
+export const HELPER_PREFIX = '_mdq_';
+
+/** Whether a data column must be renamed (`data…`): it would collide with what mdq stores. */
+export function isReservedColumn(name: string): boolean {
+  const lower = name.toLowerCase();
+  return SYSTEM_COLUMN_NAMES.has(lower) || lower.startsWith(HELPER_PREFIX);
+}

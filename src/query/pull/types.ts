@@ -1,5 +1,7 @@
 import type { BlobPath, Day, LayoutKind } from '../../layout/types.js';
 import type { BlobInfo, BlobStore } from '../../store/blob-store.js';
+import type { Role } from '../roles.js';
+import type { LabelsSummary } from './labels-summary.js';
 import type { MemoryLimits } from './memory-budget.js';
 
 export type LayoutChoice = LayoutKind | 'auto';
@@ -15,6 +17,16 @@ export interface PullSelection {
   /** Identifiers (designations, v2 collections); default all except v2 `request`/`response`. */
   identifiers?: readonly string[];
   layout?: LayoutChoice;
+  /**
+   * Roles for identifiers whose names do not say theirs (`--role feedback_v3=labels`), by
+   * identifier; remembered in the database, so later pulls and the views agree.
+   */
+  roles?: Readonly<Record<string, Role>>;
+  /**
+   * Days past `to` the labels role is also pulled (default 7; 0: none). Ground truth is filed
+   * under the day it was collected, usually days after its requests.
+   */
+  labelDelayDays?: number;
 }
 
 export interface PullOptions extends PullSelection {
@@ -106,5 +118,7 @@ export interface PullResult {
   dismissed: QuarantinedBlob[];
   /** Blobs listed but gone before they could be read (deleted meanwhile): not recorded. */
   vanished: string[];
+  /** Ground truth: present when the database holds labels (labels-summary.ts). */
+  labels?: LabelsSummary;
   seconds: number;
 }
