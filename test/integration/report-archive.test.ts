@@ -182,7 +182,7 @@ test('on a terminal: a table, worst first, and the windows on stderr', async () 
   expect(markdown.stdout).toContain('| data_drift | shifting | normalized_wasserstein_distance |');
 });
 
-test('performance, where labels join scored (switches itself on once scored has _labeled)', async () => {
+test('performance, where labels join scored: accuracy per the labels, exit 3 on --fail-on performance', async () => {
   const result = await runMdq(
     ['report', '--db', db, ...WEEKS, '--format', 'json', '--fail-on', 'performance'],
     {
@@ -191,12 +191,7 @@ test('performance, where labels join scored (switches itself on once scored has 
   );
   const report = JSON.parse(result.stdout) as JsonReport;
   const performance = report.signals.filter((s) => s.signal === 'performance');
-  if (result.stderr.includes('scored has no _labeled column')) {
-    // Before scored carries ground truth: no performance signal, nothing to fail.
-    expect(performance).toEqual([]);
-    expect(result.code).toBe(0);
-    return;
-  }
+  expect(result.stderr).not.toContain('scored has no _labeled column');
   // Week 2's truth is always "yes": one prediction in three is right.
   expect(performance.find((s) => s.metric === 'accuracy')).toMatchObject({
     column: 'label',
