@@ -5,14 +5,13 @@ import { finished } from 'node:stream/promises';
 import { DEFAULT_DB_FILE } from '../../src/config.js';
 import { UsageError } from '../../src/errors.js';
 import { openDatabase } from '../../src/query/database.js';
-import { streamQuery } from '../../src/query/run.js';
 import type { CliContext } from '../context.js';
 import {
   DEFAULT_TABLE_LIMIT,
   OUTPUT_FORMATS,
   type OutputFormat,
   resolveFormat,
-  writeResult,
+  writeQuery,
 } from '../render/output.js';
 import { runScript } from '../render/shell-script.js';
 import type { Command } from './command.js';
@@ -77,13 +76,15 @@ export const sqlCommand: Command = {
         tableLimit,
         useColor: context.useColor && !output,
         notes: context.stderr,
+        isTerminal: !output && context.isStdoutTTY,
+        signal: context.signal,
+        openSideConnection: () => db.connect(),
       };
       if (query === undefined) {
         const text = await readAll(context.stdin);
-        await runScript(db.connection, text, { ...options, out, signal: context.signal });
+        await runScript(db.connection, text, { ...options, out });
       } else {
-        const result = await streamQuery(db.connection, query, { signal: context.signal });
-        await writeResult(result, out, options);
+        await writeQuery(db.connection, query, out, options);
       }
       if (out !== context.stdout) {
         out.end();

@@ -1,7 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { streamQuery } from '../../src/query/run.js';
-import { type OutputFormat, write, writeResult } from './output.js';
+import { type OutputFormat, write, writeQuery } from './output.js';
 import { isDotCommand, parseDotCommand } from './shell-commands.js';
 import { splitStatements } from './shell-statements.js';
 
@@ -12,6 +11,8 @@ export interface RunScriptOptions {
   out: Writable;
   notes: Writable;
   signal: AbortSignal;
+  isTerminal?: boolean;
+  openSideConnection?: () => Promise<DuckDBConnection>;
 }
 
 /**
@@ -37,13 +38,7 @@ export async function runScript(
       }
       sql = command.sql;
     }
-    const result = await streamQuery(connection, sql, { signal: options.signal });
-    await writeResult(result, options.out, {
-      format: options.format,
-      tableLimit: options.tableLimit,
-      useColor: options.useColor,
-      notes: options.notes,
-    });
+    await writeQuery(connection, sql, options.out, options);
   }
 }
 

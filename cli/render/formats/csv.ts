@@ -3,12 +3,13 @@ import { plainText, type StreamFormatter } from './formatter.js';
 
 /**
  * RFC 4180 CSV with a header row and LF line ends (csv-parse, pandas, Spark and Excel all read
- * it). NULL is an empty unquoted field and the empty string is `""`, so the two stay distinct.
+ * it), quoted as DuckDB's own CSV writer quotes, so rows formatted here and rows DuckDB writes
+ * (text-result.ts, `mdq export`) read the same. NULL is an empty unquoted field and the empty
+ * string is `""`, so the two stay distinct.
  */
 export function csvFormatter(): StreamFormatter {
   return {
-    begin: (columns: readonly ResultColumn[]) =>
-      `${columns.map((column) => csvField(column.name)).join(',')}\n`,
+    begin: csvHeader,
     rows(rows) {
       let text = '';
       for (const row of rows) {
@@ -20,6 +21,10 @@ export function csvFormatter(): StreamFormatter {
   };
 }
 
+export function csvHeader(columns: readonly ResultColumn[]): string {
+  return `${columns.map((column) => csvField(column.name)).join(',')}\n`;
+}
+
 function csvCell(value: Cell): string {
   if (value === null) {
     return '';
@@ -28,6 +33,7 @@ function csvCell(value: Cell): string {
   return text === '' ? '""' : csvField(text);
 }
 
+/** Quoted when it holds a delimiter, a quote or a line break: DuckDB's rule. */
 export function csvField(text: string): string {
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

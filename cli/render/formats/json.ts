@@ -22,3 +22,35 @@ export function jsonFormatter(): StreamFormatter {
     end: () => (isFirst ? ']\n' : '\n]\n'),
   };
 }
+
+/**
+ * The same array made from JSON Lines (DuckDB's JSON writer): `[`, each line's end but the last
+ * turned into `,` + line end, `]`. JSON Lines never has a raw line end inside a record, so
+ * every `\n` byte ends one.
+ */
+export function jsonLinesToArray(): { push(chunk: Buffer): Buffer; end(): string } {
+  let hasRows = false;
+  let isLineOpen = false; // the last byte seen ended a line that may not be the last one
+  return {
+    push(chunk) {
+      if (chunk.length === 0) {
+        return chunk;
+      }
+      const parts: Buffer[] = [Buffer.from(hasRows ? (isLineOpen ? ',\n' : '') : '[\n')];
+      hasRows = true;
+      const body = chunk[chunk.length - 1] === NEWLINE ? chunk.subarray(0, -1) : chunk;
+      isLineOpen = body !== chunk;
+      let start = 0;
+      for (let end = body.indexOf(NEWLINE); end !== -1; end = body.indexOf(NEWLINE, start)) {
+        parts.push(body.subarray(start, end), SEPARATOR);
+        start = end + 1;
+      }
+      parts.push(body.subarray(start));
+      return Buffer.concat(parts);
+    },
+    end: () => (hasRows ? '\n]\n' : '[]\n'),
+  };
+}
+
+const NEWLINE = 0x0a;
+const SEPARATOR = Buffer.from(',\n');
