@@ -46,12 +46,7 @@ export async function generateArchive(
   container: ContainerClient,
   spec: ArchiveSpec,
 ): Promise<Archive> {
-  const encoders = {
-    inputs: new AksEncoder(streamFor(BENCH_MODEL, 'aks', 'inputs', { service: BENCH_SERVICE })),
-    predictions: new AksEncoder(
-      streamFor(BENCH_MODEL, 'aks', 'predictions', { service: BENCH_SERVICE }),
-    ),
-  };
+  const encoders = benchEncoders();
   const startMs = Date.UTC(FIRST_DAY.year, FIRST_DAY.month - 1, FIRST_DAY.day);
   const limit = pLimit(UPLOAD_CONCURRENCY);
   const rows = { inputs: 0, predictions: 0 };
@@ -88,7 +83,22 @@ export async function generateArchive(
   };
 }
 
-interface EncodedBlob {
+/** The collector's AKS encoders of the bench service's two identifiers. */
+export function benchEncoders(): PairEncoders {
+  return {
+    inputs: new AksEncoder(streamFor(BENCH_MODEL, 'aks', 'inputs', { service: BENCH_SERVICE })),
+    predictions: new AksEncoder(
+      streamFor(BENCH_MODEL, 'aks', 'predictions', { service: BENCH_SERVICE }),
+    ),
+  };
+}
+
+export interface PairEncoders {
+  inputs: AksEncoder;
+  predictions: AksEncoder;
+}
+
+export interface EncodedBlob {
   folder: string;
   stem: string;
   text: string;
@@ -96,8 +106,8 @@ interface EncodedBlob {
 }
 
 /** One inputs blob and its predictions blob for one day, request by request. */
-function encodePair(
-  encoders: { inputs: AksEncoder; predictions: AksEncoder },
+export function encodePair(
+  encoders: PairEncoders,
   dayStartMs: number,
   spec: ArchiveSpec,
 ): { inputs: EncodedBlob; predictions: EncodedBlob } {
