@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -7,6 +6,7 @@ import { writeQuery } from '../../cli/render/output.js';
 import { InterruptedError } from '../../src/errors.js';
 import { type Database, openDatabase } from '../../src/query/database.js';
 import { settingBytes } from '../../src/query/stream-memory.js';
+import { type ProcessRun, runProcess } from '../helpers/run-process.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 /**
@@ -35,27 +35,12 @@ afterAll(async () => {
 
 const QUERY = 'select n, ts from t order by n';
 
-/** The CLI in a child process with its own temporary folder and PATH. */
-function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
-      cwd: REPO,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
+/** The CLI, from source, in a child process with its own temporary folder and PATH. */
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<ProcessRun> {
+  const main = resolve(REPO, 'cli/main.ts');
+  return runProcess(process.execPath, ['--import', 'tsx', main, ...args], {
+    ...process.env,
+    ...env,
   });
 }
 

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openDatabase } from '../../src/query/database.js';
 import { runMdq } from '../helpers/run-cli.js';
+import { type ProcessRun, runProcess } from '../helpers/run-process.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 /**
@@ -37,44 +37,29 @@ const QUERY = 'select * from hostile';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e]/;
 
+/** The CLI's command line, run from source (as the other CLI tests do). */
 function cli(args: string[]): string[] {
-  return [process.execPath, '--import', 'tsx', 'cli/main.ts', ...args];
+  return [process.execPath, '--import', 'tsx', resolve(REPO, 'cli/main.ts'), ...args];
+}
+
+function shellLine(args: string[]): string {
+  return args.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(' ');
 }
 
 /** The CLI in a real terminal (`script` allocates a pty); resolves with what the screen got. */
-function inTerminal(args: string[]): Promise<string> {
-  const command = cli(args)
-    .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`)
-    .join(' ');
-  return new Promise((done, fail) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], {
-      cwd: REPO,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let screen = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      screen += chunk.toString('utf8');
-    });
-    child.once('error', fail);
-    child.once('close', (code) => (code === 0 ? done(screen) : fail(new Error(screen))));
+async function inTerminal(args: string[]): Promise<string> {
+  const run = await runProcess('script', ['-qfec', shellLine(cli(args)), '/dev/null'], {
+    ...process.env,
+    NO_COLOR: '1',
   });
+  expect(run.code, run.stdout).toBe(0);
+  return run.stdout;
 }
 
 /** The CLI with stdout on a pipe this test reads. */
-function inPipe(args: string[]): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+function inPipe(args: string[]): Promise<ProcessRun> {
   const [node, ...rest] = cli(args);
-  return new Promise((done, fail) => {
-    const child = spawn(node as string, rest, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout: Buffer.concat(chunks), stderr }));
-  });
+  return runProcess(node as string, rest, process.env);
 }
 
 function expectSafe(screen: string): void {
@@ -102,10 +87,10 @@ test('json and ndjson on a real terminal stay valid JSON with the same values, e
 test('in a pipe every format keeps the exact bytes', async () => {
   const csv = await inPipe(['sql', '--db', dbPath, '--format', 'csv', QUERY]);
   expect(csv.stderr).toBe('');
-  expect(csv.stdout.toString('utf8')).toBe(`${COLUMN},path\n"${HOSTILE}",C:\\temp\n`);
+  expect(csv.stdout).toBe(`${COLUMN},path\n"${HOSTILE}",C:\\temp\n`);
   const ndjson = await inPipe(['sql', '--db', dbPath, '--format', 'ndjson', QUERY]);
-  expect(ndjson.stdout.toString('utf8')).toContain('\u009b1m\u202ex');
-  expect(JSON.parse(ndjson.stdout.toString('utf8'))).toEqual({
+  expect(ndjson.stdout).toContain('\u009b1m\u202ex');
+  expect(JSON.parse(ndjson.stdout)).toEqual({
     [COLUMN]: HOSTILE,
     path: 'C:\\temp',
   });
@@ -125,24 +110,16 @@ test('a long result into a socket writes no warning, and `| head` ends it quietl
   const piped = await inPipe(['sql', '--db', dbPath, '--format', 'csv', many]);
   expect(piped.stderr).toBe('');
   expect(piped.code).toBe(0);
-  expect(piped.stdout.toString('utf8').split('\n')).toHaveLength(300_002);
+  expect(piped.stdout.split('\n')).toHaveLength(300_002);
 
-  const head = await new Promise<{ status: string; stderr: string }>((done, fail) => {
-    const command = `set -o pipefail; ${cli(['sql', '--db', dbPath, '--format', 'csv', many])
-      .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`)
-      .join(' ')} | head -c 100 > /dev/null; echo "status=$?"`;
-    const child = spawn('bash', ['-c', command], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', fail);
-    child.once('close', () => done({ status: stdout.trim(), stderr }));
-  });
+  const head = await runProcess(
+    'bash',
+    [
+      '-c',
+      `set -o pipefail; ${shellLine(cli(['sql', '--db', dbPath, '--format', 'csv', many]))} | head -c 100 > /dev/null; echo "status=$?"`,
+    ],
+    process.env,
+  );
   expect(head.stderr).toBe('');
-  expect(head.status).toBe('status=0');
+  expect(head.stdout.trim()).toBe('status=0');
 });
