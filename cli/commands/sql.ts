@@ -70,7 +70,8 @@ export const sqlCommand: Command = {
         const { runShell } = await import('../render/shell.js');
         return await runShell(db.connection, context, { tableLimit });
       }
-      const out = output ? await openOutput(resolve(context.cwd, output)) : context.stdout;
+      const outputFile = output ? resolve(context.cwd, output) : undefined;
+      const out = outputFile ? await openOutput(outputFile) : context.stdout;
       const options = {
         format,
         tableLimit,
@@ -84,7 +85,10 @@ export const sqlCommand: Command = {
         const text = await readAll(context.stdin);
         await runScript(db.connection, text, { ...options, out });
       } else {
-        await writeQuery(db.connection, query, out, options);
+        await writeQuery(db.connection, query, out, {
+          ...options,
+          ...(outputFile ? { outputFile } : {}),
+        });
       }
       if (out !== context.stdout) {
         out.end();

@@ -2,14 +2,15 @@ import type { Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../../src/errors.js';
 import { type Cell, type QueryStream, streamQuery } from '../../src/query/run.js';
-import { streamSelectText, type TextResult } from '../../src/query/text-result.js';
-import { csvFormatter, csvHeader } from './formats/csv.js';
+import { streamSelectText } from '../../src/query/text-result.js';
+import { csvFormatter } from './formats/csv.js';
 import type { StreamFormatter } from './formats/formatter.js';
-import { jsonFormatter, jsonLinesToArray } from './formats/json.js';
+import { jsonFormatter } from './formats/json.js';
 import { markdownFormatter } from './formats/markdown.js';
 import { ndjsonFormatter } from './formats/ndjson.js';
+import { isTextFormat, sinkFor, write } from './sink.js';
 import { formatTable } from './table.js';
-import { type TerminalEscaper, terminalEscaper } from './terminal-escape.js';
+import { writeText } from './text-output.js';
 
 /**
  * Where a result goes and in which shape. A person at a terminal gets an aligned table with a
@@ -48,6 +49,11 @@ export interface WriteResultOptions {
 
 export interface WriteQueryOptions extends WriteResultOptions {
   signal?: AbortSignal;
+  /**
+   * `out` writes this file and nothing has been written to it: DuckDB may write the file itself
+   * (csv, json, ndjson of a SELECT), and no byte passes through this process.
+   */
+  outputFile?: string;
   /** Another connection to the database: lets DuckDB's block cache be capped while rows stream. */
   openSideConnection?: () => Promise<DuckDBConnection>;
 }
@@ -69,10 +75,11 @@ export async function writeQuery(
   options: WriteQueryOptions,
 ): Promise<WriteResultSummary> {
   const { format } = options;
-  if (format === 'csv' || format === 'json' || format === 'ndjson') {
+  if (isTextFormat(format)) {
     const text = await streamSelectText(connection, sql, {
-      format: format === 'csv' ? 'csv' : 'ndjson',
+      format,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.outputFile !== undefined ? { toFile: options.outputFile } : {}),
       ...(options.openSideConnection ? { openSideConnection: options.openSideConnection } : {}),
     });
     if (text !== undefined) {
@@ -102,54 +109,6 @@ export async function writeResult(
   await sink.write(formatter.end());
   await sink.end();
   return { rowsWritten, rowsOmitted: 0 };
-}
-
-/** DuckDB's text, framed (CSV header, JSON array brackets) and written with backpressure. */
-async function writeText(text: TextResult, sink: Sink): Promise<WriteResultSummary> {
-  const array = sink.format === 'json' ? jsonLinesToArray() : undefined;
-  // A closed pipe (`| head`) makes the CLI exit at once (process-main.ts); the exit waits for
-  // the thread DuckDB writes from, so that write must not be left waiting on the pipe.
-  const abandon = () => text.abandonSync();
-  process.once('exit', abandon);
-  try {
-    if (sink.format === 'csv') {
-      await sink.write(csvHeader(text.columns));
-    }
-    for await (const chunk of text.chunks) {
-      await sink.write(array ? array.push(chunk) : chunk);
-    }
-  } catch (error) {
-    text.cancel(); // the output failed: stop DuckDB rather than let it write into nothing
-    await text.done.catch(() => undefined);
-    throw error;
-  } finally {
-    process.off('exit', abandon);
-  }
-  // A query that failed half-way leaves its output unclosed (no `]`): it must not look whole.
-  const rowsWritten = await text.done;
-  await sink.write(array?.end() ?? '');
-  await sink.end();
-  return { rowsWritten, rowsOmitted: 0 };
-}
-
-interface Sink {
-  format: OutputFormat;
-  write(chunk: Buffer | string): Promise<void>;
-  end(): Promise<void>;
-}
-
-/** Writes to `out`, through the terminal escaper when `out` is a terminal. */
-function sinkFor(out: Writable, options: WriteResultOptions): Sink {
-  const { format } = options;
-  const escaper: TerminalEscaper | undefined =
-    options.isTerminal && (format === 'csv' || format === 'json' || format === 'ndjson')
-      ? terminalEscaper(format === 'csv' ? 'csv' : 'json')
-      : undefined;
-  return {
-    format,
-    write: (chunk) => write(out, escaper ? escaper.push(chunk) : chunk),
-    end: () => write(out, escaper?.end() ?? ''),
-  };
 }
 
 function streamFormatter(format: Exclude<OutputFormat, 'table'>): StreamFormatter {
@@ -189,49 +148,6 @@ async function writeTable(
     );
   }
   return { rowsWritten: shown.length, rowsOmitted };
-}
-
-/**
- * Writes and, when the stream's buffer is full, waits for it to drain (backpressure). Every
- * listener added for the wait is removed after it, whichever event ends it: a long result waits
- * thousands of times.
- */
-export async function write(stream: Writable, chunk: Buffer | string): Promise<void> {
-  if (chunk.length === 0) {
-    return;
-  }
-  if (!stream.write(chunk)) {
-    await drained(stream);
-  }
-}
-
-function drained(stream: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const settle = (error?: Error) => {
-      stream.off('drain', onDrain);
-      stream.off('close', onClose);
-      stream.off('error', onError);
-      if (error) {
-        reject(error);
-      } else {
-        resolve();
-      }
-    };
-    const onDrain = () => settle();
-    const onError = (error: Error) => settle(error);
-    const onClose = () => settle(new OutputClosedError());
-    stream.on('drain', onDrain);
-    stream.on('close', onClose);
-    stream.on('error', onError);
-  });
-}
-
-/** The reader of the output went away before the result was written. */
-export class OutputClosedError extends Error {
-  constructor() {
-    super('the output was closed before the result was written');
-    this.name = 'OutputClosedError';
-  }
 }
 
 function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {

@@ -1,8 +1,9 @@
 import type { Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { type OutputFormat, write, writeQuery } from './output.js';
+import { type OutputFormat, writeQuery } from './output.js';
 import { isDotCommand, parseDotCommand } from './shell-commands.js';
 import { splitStatements } from './shell-statements.js';
+import { write } from './sink.js';
 
 export interface RunScriptOptions {
   format: OutputFormat;

@@ -13,9 +13,11 @@ export interface TerminalEscaper {
   end(): string;
 }
 
+// Raw line ends and tabs in JSON text are layout between values (inside strings they are
+// always escaped), so they stay; everything else a terminal would act on becomes `\uXXXX`.
 const JSON_UNSAFE =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 export function terminalEscaper(format: 'csv' | 'json'): TerminalEscaper {
   const decoder = new StringDecoder('utf8');

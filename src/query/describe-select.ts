@@ -7,8 +7,11 @@ import { describeColumns, type ResultColumn } from './run.js';
 import type { TypedColumn } from './value-format.js';
 
 export interface DescribedSelect {
+  /** The statement without its trailing `;`, ready to go inside `(…)`. */
   sql: string;
+  /** Its result columns as the formatters describe them. */
   columns: ResultColumn[];
+  /** The same with DuckDB's types, for value-format.ts. */
   typed: TypedColumn[];
 }
 
@@ -54,7 +57,7 @@ export async function describeSelect(
   }
 }
 
-/** DuckDB's result naming: a repeated name gets `:1`, `:2`, … (as its results' deduplicatedColumnNames). */
+/** DuckDB's result naming: a repeated name gets `:1`, `:2`, … (deduplicatedColumnNames). */
 function deduplicated(names: readonly string[]): string[] {
   const seen = new Map<string, number>();
   return names.map((name) => {

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { closeSync, constants, open as openDescriptor } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
-import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type ChunkReader, pipeReader } from './chunk-reader.js';
 
 const execFileAsync = promisify(execFile);
 const openFd = promisify(openDescriptor);
@@ -18,7 +18,7 @@ export interface Fifo {
   /** What DuckDB writes to. */
   path: string;
   /** The read end, non-blocking (read through libuv, not the thread pool DuckDB runs on). */
-  reader: Socket;
+  reader: ChunkReader;
   /**
    * Call once the writer (DuckDB) is done, whether it ever opened the pipe or not: until then a
    * write end held here keeps the reader from seeing end-of-file before DuckDB has opened it.
@@ -27,10 +27,10 @@ export interface Fifo {
   /** Removes the folder (call when reading is over). */
   remove(): Promise<void>;
   /**
-   * Closes the read end now, synchronously: for a process about to exit, whose thread pool
-   * (where DuckDB writes) must finish first. A write waiting on the full pipe then fails at once.
+   * Closes this process's ends now, synchronously: for a process about to exit, whose thread
+   * pool (where DuckDB writes) must finish first. A write waiting on the full pipe then fails.
    */
-  closeReaderSync(): void;
+  closeSync(): void;
 }
 
 /** A FIFO, or undefined where the system has none (`mkfifo` missing, e.g. Windows). */
@@ -46,10 +46,10 @@ export async function makeFifo(): Promise<Fifo | undefined> {
   }
   // Read end first (non-blocking open of a FIFO never waits), then a write end: opening it
   // succeeds now that a reader exists, and DuckDB's own open will not block either.
-  // The reader is a plain descriptor, not a FileHandle: the socket owns and closes it.
+  // The reader is a plain descriptor, not a FileHandle: its socket owns and closes it.
   const readFd = await openFd(path, constants.O_RDONLY | constants.O_NONBLOCK);
   const holdHandle = await open(path, constants.O_WRONLY | constants.O_NONBLOCK);
-  const reader = new Socket({ fd: readFd, readable: true, writable: false });
+  const reader = pipeReader(readFd);
   let released: Promise<void> | undefined;
   return {
     path,
@@ -59,11 +59,13 @@ export async function makeFifo(): Promise<Fifo | undefined> {
       return released;
     },
     remove,
-    closeReaderSync() {
-      try {
-        closeSync(readFd);
-      } catch {
-        // already closed by the socket
+    closeSync() {
+      for (const fd of [readFd, holdHandle.fd]) {
+        try {
+          closeSync(fd);
+        } catch {
+          // already closed
+        }
       }
     },
   };

@@ -1,30 +1,33 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InterruptedError } from '../errors.js';
-import { describeSelect } from './describe-select.js';
-import { makeFifo } from './fifo.js';
+import { type ChunkReader, streamReader } from './chunk-reader.js';
+import { type DescribedSelect, describeSelect } from './describe-select.js';
+import { type Fifo, makeFifo } from './fifo.js';
 import { interruptOnAbort, type ResultColumn, toQueryError } from './run.js';
 import { quoteLiteral } from './sql.js';
 import { capCacheWhileStreaming } from './stream-memory.js';
-import { formattedSelect } from './value-format.js';
+import { csvLine, formattedSelect } from './value-format.js';
 
-/** Text DuckDB can write for a result: CSV rows (no header) or JSON Lines. */
-export type TextFormat = 'csv' | 'ndjson';
+/** What DuckDB writes: CSV with its header, JSON Lines, or one JSON array. */
+export type TextFormat = 'csv' | 'ndjson' | 'json';
 
 export interface TextResult {
   columns: readonly ResultColumn[];
   /**
-   * DuckDB's text of the rows, as it writes it. Stopping early (break, throw) is fine: the rest
-   * is read and dropped while DuckDB is interrupted, so it never blocks on a full pipe.
+   * The bytes DuckDB writes, as it writes them (nothing when it writes a file itself). Leaving
+   * the loop early is fine: the rest is read and dropped, so DuckDB never blocks on a full pipe.
    */
   chunks: AsyncIterable<Buffer>;
+  /** A chunk that was handed on and is no longer referenced: its buffer is read into again. */
+  recycle(chunk: Buffer): void;
   /** Rows written, once DuckDB is done; its error (QueryError, InterruptedError) otherwise. */
   done: Promise<number>;
-  /** Stops DuckDB early (the output went away); `done` then resolves with the rows so far. */
+  /** Stops DuckDB early (the output went away); `done` then settles without an error. */
   cancel(): void;
   /**
    * For a process that exits while DuckDB still writes (`| head` closed the output): the exit
@@ -36,6 +39,8 @@ export interface TextResult {
 export interface TextResultOptions {
   format: TextFormat;
   signal?: AbortSignal;
+  /** DuckDB writes this file itself (`-o`): nothing passes through this process. */
+  toFile?: string;
   /**
    * Opens another connection to the same database. Given, DuckDB's cache of table blocks is
    * held small while the rows stream (stream-memory.ts); it is closed when the result ends.
@@ -44,11 +49,12 @@ export interface TextResultOptions {
 }
 
 /**
- * One SELECT's result as text written by DuckDB itself (`COPY (query) TO <named pipe>`), in
- * mdq's value format (value-format.ts): the speed of `mdq export`, with memory that does not
- * grow with the result, since DuckDB waits while the pipe is full. Returns undefined for
- * anything that is not one SELECT-like statement (PRAGMA, INSERT … RETURNING, several
- * statements): the caller then converts rows itself (streamQuery).
+ * One SELECT's result as text written by DuckDB itself (`COPY (query) TO …`), in mdq's value
+ * format (value-format.ts): the speed of `mdq export`, with memory that does not grow with the
+ * result. Into a file DuckDB writes directly; otherwise into a named pipe this process reads
+ * (DuckDB waits while the pipe is full), or a temporary file where the system has no FIFO.
+ * Returns undefined for anything that is not one SELECT-like statement (PRAGMA, INSERT …
+ * RETURNING, several statements): the caller then converts rows itself (streamQuery).
  */
 export async function streamSelectText(
   connection: DuckDBConnection,
@@ -62,13 +68,10 @@ export async function streamSelectText(
   if (select === undefined) {
     return undefined;
   }
-  const fifo = await makeFifo();
-  const file = fifo ? undefined : await mkdtemp(join(tmpdir(), 'mdq-out-'));
-  const path = fifo?.path ?? join(file as string, 'result');
-  const copySql = `COPY (\n${formattedSelect(select.sql, select.typed, options.format === 'csv' ? 'csv' : 'json')}\n) TO ${quoteLiteral(path)} (${options.format === 'csv' ? 'FORMAT csv, HEADER false' : 'FORMAT json'}, USE_TMP_FILE false)`;
+  const target = await textTarget(options.toFile);
   const stopInterrupting = interruptOnAbort(connection, options.signal);
   let isCancelled = false;
-  const copy = connection.run(copySql).then(
+  const copy = connection.run(copyStatement(select, options.format, target.path)).then(
     (result) => result.rowsChanged,
     async (error: unknown) => {
       if (isCancelled) {
@@ -81,83 +84,160 @@ export async function streamSelectText(
     .catch(() => undefined)
     .then(async () => {
       stopInterrupting();
-      await fifo?.writerDone();
+      await target.fifo?.writerDone();
     });
-  // A pipe is read while DuckDB writes; a temporary file (no FIFO on this system) afterwards.
-  const reader = fifo ? fifo.reader : await readWhenWritten(copy, path);
-  let release: Promise<() => Promise<void>> | undefined;
-  const onFirstChunk = async () => {
-    if (options.openSideConnection) {
-      release = capCacheWhileStreaming(options.openSideConnection);
-      await release;
-    }
-  };
+  const reader = await target.reader(copy);
+  // Rows only follow what DuckDB writes before any (CSV header, `[`): once bytes go past it,
+  // its last pipeline runs and every blocking operator (sort, join build, aggregate) is done.
+  const prefix = prefixBytes(select, options.format);
+  const cap = options.openSideConnection && target.isLive ? options.openSideConnection : undefined;
+  const capping = cap ? capOnceRowsFlow(cap, prefix, target) : undefined;
   const done = copy.finally(async () => {
-    await finished(reader);
-    await (await release)?.();
-    await (fifo ? fifo.remove() : rm(file as string, { recursive: true, force: true }));
+    await capping?.release();
+    await target.remove();
   });
   done.catch(() => undefined); // handled by whoever awaits it; never an unhandled rejection
   return {
     columns: select.columns,
-    chunks: drainingChunks(reader, onFirstChunk),
+    chunks: observed(reader, capping),
+    recycle: (chunk) => reader.recycle(chunk),
     done,
     cancel() {
       isCancelled = true;
       connection.interrupt();
-      reader.resume();
+      reader.drain();
     },
     abandonSync() {
       isCancelled = true;
       connection.interrupt();
-      fifo?.closeReaderSync();
+      target.fifo?.closeSync();
     },
   };
 }
 
-/** The finished file's bytes; nothing when DuckDB failed (its error is what `done` reports). */
-async function readWhenWritten(copy: Promise<number>, path: string): Promise<Readable> {
-  const isWritten = await copy.then(
-    () => true,
-    () => false,
-  );
-  return isWritten ? createReadStream(path, { highWaterMark: 1024 * 1024 }) : Readable.from([]);
+/** The COPY that writes the rows to `path`, with no temporary file beside it (a pipe has none). */
+function copyStatement(select: DescribedSelect, format: TextFormat, path: string): string {
+  const query = formattedSelect(select.sql, select.typed, format === 'csv' ? 'csv' : 'json');
+  const options = {
+    csv: 'FORMAT csv, HEADER true',
+    ndjson: 'FORMAT json',
+    json: 'FORMAT json, ARRAY true',
+  }[format];
+  return `COPY (\n${query}\n) TO ${quoteLiteral(path)} (${options}, USE_TMP_FILE false)`;
+}
+
+/** Bytes DuckDB writes before the first row. */
+function prefixBytes(select: DescribedSelect, format: TextFormat): number {
+  if (format === 'csv') {
+    return Buffer.byteLength(csvLine(select.columns.map((column) => column.name)));
+  }
+  return format === 'json' ? '[\n\t'.length : 0;
+}
+
+interface TextTarget {
+  path: string;
+  fifo?: Fifo;
+  /** Bytes are read while DuckDB writes them (pipe or the user's file), not afterwards. */
+  isLive: boolean;
+  reader(copy: Promise<number>): Promise<ChunkReader>;
+  remove(): Promise<void>;
+}
+
+async function textTarget(toFile: string | undefined): Promise<TextTarget> {
+  if (toFile !== undefined) {
+    const nothing = streamReader(Readable.from([]));
+    return { path: toFile, isLive: true, reader: async () => nothing, remove: async () => {} };
+  }
+  const fifo = await makeFifo();
+  if (fifo) {
+    const reader = async () => fifo.reader;
+    return { path: fifo.path, fifo, isLive: true, reader, remove: fifo.remove };
+  }
+  const folder = await mkdtemp(join(tmpdir(), 'mdq-out-'));
+  const path = join(folder, 'result');
+  return {
+    path,
+    isLive: false,
+    // The finished file's bytes; nothing when DuckDB failed (its error is what `done` reports).
+    async reader(copy) {
+      const isWritten = await copy.then(
+        () => true,
+        () => false,
+      );
+      return streamReader(
+        isWritten ? createReadStream(path, { highWaterMark: 1024 * 1024 }) : Readable.from([]),
+      );
+    },
+    remove: () => rm(folder, { recursive: true, force: true }),
+  };
+}
+
+interface Capping {
+  /** Awaited before the chunk that carries the first row is handed on. */
+  onBytes(total: number): Promise<void>;
+  release(): Promise<void>;
 }
 
 /**
- * The reader's chunks; leaving the loop early keeps draining instead of closing the pipe. The
- * first chunk means DuckDB's last pipeline runs: every blocking operator (sort, join build) is done.
+ * Caps DuckDB's block cache (stream-memory.ts) once more than `prefix` bytes are out: seen in
+ * the pipe's chunks, or, for a file DuckDB writes itself, in its size, looked at every 50 ms.
  */
-async function* drainingChunks(
-  reader: Readable,
-  onFirstChunk: () => Promise<void>,
+function capOnceRowsFlow(
+  openSideConnection: () => Promise<DuckDBConnection>,
+  prefix: number,
+  target: TextTarget,
+): Capping {
+  let restore: Promise<() => Promise<void>> | undefined;
+  const start = () => {
+    restore ??= capCacheWhileStreaming(openSideConnection);
+    return restore;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  if (target.fifo === undefined) {
+    timer = setInterval(() => {
+      void stat(target.path).then(
+        (info) => {
+          if (info.size > prefix) {
+            clearInterval(timer);
+            void start();
+          }
+        },
+        () => undefined,
+      );
+    }, 50);
+    timer.unref();
+  }
+  return {
+    async onBytes(total) {
+      if (total > prefix) {
+        await start();
+      }
+    },
+    async release() {
+      clearInterval(timer);
+      await (await restore)?.();
+    },
+  };
+}
+
+/** The reader's chunks, with the cap started on the way; an early exit drains the rest. */
+async function* observed(
+  reader: ChunkReader,
+  capping: Capping | undefined,
 ): AsyncGenerator<Buffer> {
   let isComplete = false;
-  let isFirst = true;
+  let total = 0;
   try {
-    for await (const chunk of reader.iterator({ destroyOnReturn: false })) {
-      if (isFirst) {
-        isFirst = false;
-        await onFirstChunk();
-      }
-      yield chunk as Buffer;
+    for await (const chunk of reader) {
+      total += chunk.length;
+      await capping?.onBytes(total);
+      yield chunk;
     }
     isComplete = true;
   } finally {
     if (!isComplete) {
       // A closed read end would make DuckDB fail with EPIPE at best, and block in open() at worst.
-      reader.resume();
+      reader.drain();
     }
   }
-}
-
-function finished(reader: Readable): Promise<void> {
-  if (reader.readableEnded || reader.destroyed) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    reader.once('close', resolve);
-    reader.once('end', resolve);
-    reader.once('error', () => resolve());
-  });
 }

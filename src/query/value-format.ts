@@ -197,6 +197,16 @@ function needsRewrite(type: DuckDBType): boolean {
   }
 }
 
+/** A CSV field quoted as DuckDB's CSV writer quotes: when it holds a delimiter, quote or line break. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One CSV line (a header, say) of these texts. */
+export function csvLine(texts: readonly string[]): string {
+  return `${texts.map(csvField).join(',')}\n`;
+}
+
 /**
  * `sql` rendered in the value format, for a writer that takes one query (export's CSV); `sql`
  * itself when it is not one SELECT, so the writer reports whatever is wrong with it.

@@ -91,7 +91,7 @@ test('json and ndjson hold the same values as the CSV: strings equal, numbers di
   const json = await runMdq(['sql', '--db', dbPath, '--format', 'json', QUERY]);
   expect(ndjson.stderr + json.stderr).toBe('');
   const lines = ndjson.stdout.trimEnd().split('\n');
-  expect(json.stdout).toBe(`[\n${lines.join(',\n')}\n]\n`);
+  expect(json.stdout).toBe(`[\n\t${lines.join(',\n\t')}\n]\n`);
   lines.forEach((line, index) => {
     // The exact text of each number, per object it sits in (the row's own are checked below).
     const sources = new Map<object, Record<string, string>>();
@@ -130,6 +130,16 @@ test('json and ndjson hold the same values as the CSV: strings equal, numbers di
     js: { x: [1, 2] },
   });
   expect(JSON.parse(lines[1] ?? '')).toMatchObject({ f: 'Infinity', d: 'NaN', s: '', bl: '' });
+});
+
+test('-o writes the very bytes stdout gets, in every text format (there DuckDB writes the file itself)', async () => {
+  for (const format of ['csv', 'json', 'ndjson']) {
+    const file = join(tmp.path, `out.${format}`);
+    const toFile = await runMdq(['sql', '--db', dbPath, '--format', format, QUERY, '-o', file]);
+    const toStdout = await runMdq(['sql', '--db', dbPath, '--format', format, QUERY]);
+    expect(toFile.stdout + toFile.stderr).toBe('');
+    expect(await readFile(file, 'utf8')).toBe(toStdout.stdout);
+  }
 });
 
 test('rows converted in JavaScript (table view, statements other than a SELECT) spell intervals the same', async () => {

@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { expect, test } from 'vitest';
-import { jsonLinesToArray } from '../../cli/render/formats/json.js';
-import { write } from '../../cli/render/output.js';
+import { write } from '../../cli/render/sink.js';
 import { terminalEscaper } from '../../cli/render/terminal-escape.js';
 
 /** A sink whose buffer is always full: every write waits for a drain, released a turn later. */
@@ -42,19 +41,6 @@ test('a write into a destroyed output fails instead of waiting forever', async (
   sink.destroy();
   await expect(pending).rejects.toThrow(/closed/);
   expect(sink.listenerCount('close')).toBe(0);
-});
-
-test('JSON Lines become one array, split across chunks anywhere, and nothing is `[]`', () => {
-  const lines = '{"a":1}\n{"a":2}\n{"a":3}\n';
-  for (let cut = 0; cut <= lines.length; cut += 1) {
-    const array = jsonLinesToArray();
-    const text =
-      array.push(Buffer.from(lines.slice(0, cut))).toString() +
-      array.push(Buffer.from(lines.slice(cut))).toString() +
-      array.end();
-    expect(text).toBe('[\n{"a":1},\n{"a":2},\n{"a":3}\n]\n');
-  }
-  expect(jsonLinesToArray().end()).toBe('[]\n');
 });
 
 test('the terminal escaper keeps CSV rows and quoting, and a character split between chunks', () => {

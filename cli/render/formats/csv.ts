@@ -1,4 +1,5 @@
 import type { Cell, ResultColumn } from '../../../src/query/run.js';
+import { csvField, csvLine } from '../../../src/query/value-format.js';
 import { plainText, type StreamFormatter } from './formatter.js';
 
 /**
@@ -21,8 +22,8 @@ export function csvFormatter(): StreamFormatter {
   };
 }
 
-export function csvHeader(columns: readonly ResultColumn[]): string {
-  return `${columns.map((column) => csvField(column.name)).join(',')}\n`;
+function csvHeader(columns: readonly ResultColumn[]): string {
+  return csvLine(columns.map((column) => column.name));
 }
 
 function csvCell(value: Cell): string {
@@ -31,9 +32,4 @@ function csvCell(value: Cell): string {
   }
   const text = plainText(value);
   return text === '' ? '""' : csvField(text);
-}
-
-/** Quoted when it holds a delimiter, a quote or a line break: DuckDB's rule. */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
