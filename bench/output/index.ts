@@ -1,4 +1,4 @@
-import { rm, stat } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runMeasuredWithStdout } from '../measured-child.js';
 import type { TableRow } from '../results.js';
@@ -24,16 +24,33 @@ const QUERY = 'select * from inputs';
 const MIN_RATIO = 0.7;
 const MAX_RSS = 250 * 2 ** 20;
 
-/** One way of writing the result: the command line and where its stdout goes. */
+/** One way of writing the result: the script and its arguments, and where its stdout goes. */
 interface Variant {
   name: string;
-  args: (db: string, out: string) => string[];
+  script?: string;
+  args: (db: string, out: string) => Promise<string[]> | string[];
   stdout: 'file' | 'pipe' | 'none';
 }
 
 const EXPORT: Variant = {
   name: 'mdq export --query … --out f.csv',
   args: (db, out) => ['export', '--db', db, '--query', QUERY, '--out', out],
+  stdout: 'none',
+};
+
+/**
+ * DuckDB alone writing JSON Lines (the limit's load child, bench/baselines/load-child.mjs): how
+ * fast JSON can be written at all, beside its CSV. JSON repeats every column name on every row.
+ */
+const DUCKDB_JSON: Variant = {
+  name: 'DuckDB alone: COPY (…) TO f.json (FORMAT json)',
+  script: 'bench/baselines/load-child.mjs',
+  async args(dbPath, out) {
+    const job = join(WORK, 'json-job.json');
+    const statements = ["SET TimeZone = 'UTC'", `COPY (${QUERY}) TO '${out}' (FORMAT json)`];
+    await writeFile(job, JSON.stringify({ dbPath, settings: {}, statements, counts: [] }));
+    return [job];
+  },
   stdout: 'none',
 };
 
@@ -78,7 +95,7 @@ export async function runOutputBench(
   const started = process.hrtime.bigint();
   const db = await buildOutputDatabase(join(WORK, 'db'), settings.rows, settings.quick ? 3 : 30);
   log(`output: database of ${db.rows} input rows built in ${secondsSince(started).toFixed(0)} s`);
-  const variants = [EXPORT, ...SQL_VARIANTS];
+  const variants = [EXPORT, DUCKDB_JSON, ...SQL_VARIANTS];
   const runs = new Map<Variant, Run[]>(variants.map((variant) => [variant, []]));
   try {
     for (let round = 0; round < settings.runs; round++) {
@@ -96,6 +113,7 @@ export async function runOutputBench(
   return outputRows(
     db.rows,
     runs.get(EXPORT) ?? [],
+    runs.get(DUCKDB_JSON) ?? [],
     SQL_VARIANTS.map((v) => [v, runs.get(v) ?? []]),
   );
 }
@@ -105,7 +123,11 @@ async function runVariant(variant: Variant, dbPath: string): Promise<Run> {
   await rm(out, { force: true });
   const start = process.hrtime.bigint();
   const stdout = variant.stdout === 'file' ? { file: out } : 'pipe';
-  const { maxRssBytes } = await runMeasuredWithStdout(CLI, variant.args(dbPath, out), stdout);
+  const { maxRssBytes } = await runMeasuredWithStdout(
+    variant.script ?? CLI,
+    await variant.args(dbPath, out),
+    stdout,
+  );
   const seconds = secondsSince(start);
   const bytes = variant.stdout === 'pipe' ? 0 : (await stat(out)).size;
   await rm(out, { force: true });
@@ -115,6 +137,7 @@ async function runVariant(variant: Variant, dbPath: string): Promise<Run> {
 function outputRows(
   rows: number,
   exportRuns: readonly Run[],
+  duckdbJsonRuns: readonly Run[],
   sqlRuns: readonly (readonly [Variant, readonly Run[]])[],
 ): TableRow[] {
   const exportRate = rows / median(exportRuns.map((run) => run.seconds));
@@ -132,8 +155,17 @@ function outputRows(
   });
   const peak = Math.max(...sqlRuns.flatMap(([, runs]) => runs.map((run) => run.maxRssBytes)));
   const exportPeak = Math.max(...exportRuns.map((run) => run.maxRssBytes));
+  const jsonRate = rows / median(duckdbJsonRuns.map((run) => run.seconds));
   return [
     ...rates,
+    {
+      scenario: `sql output (${rows.toLocaleString('en-US')} rows): ${DUCKDB_JSON.name} vs ${EXPORT.name} (the most JSON can get)`,
+      mdq: fmtRate(jsonRate, 'rows/s'),
+      baseline: fmtRate(exportRate, 'rows/s'),
+      ratio: `${(jsonRate / exportRate).toFixed(2)} ×`,
+      target: '(informative)',
+      met: '—',
+    },
     {
       scenario: `sql output (${rows.toLocaleString('en-US')} rows): peak RSS of every sql run above vs export's`,
       mdq: mib(peak),
