@@ -14,6 +14,7 @@ import {
   writeQuery,
 } from '../render/output.js';
 import { runScript } from '../render/shell-script.js';
+import { stdoutFilePath } from '../render/stdout-file.js';
 import type { Command } from './command.js';
 
 export const sqlCommand: Command = {
@@ -70,8 +71,10 @@ export const sqlCommand: Command = {
         const { runShell } = await import('../render/shell.js');
         return await runShell(db.connection, context, { tableLimit });
       }
-      const outputFile = output ? resolve(context.cwd, output) : undefined;
-      const out = outputFile ? await openOutput(outputFile) : context.stdout;
+      const outputPath = output ? resolve(context.cwd, output) : undefined;
+      const out = outputPath ? await openOutput(outputPath) : context.stdout;
+      // A file DuckDB may write itself: -o's, or the one stdout is redirected to (`> f`).
+      const outputFile = outputPath ?? stdoutFilePath(context.stdout);
       const options = {
         format,
         tableLimit,

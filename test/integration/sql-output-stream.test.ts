@@ -1,4 +1,4 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -63,6 +63,25 @@ test('with or without mkfifo on the system the bytes are the same, and no tempor
     (await readdir(folder)).filter((name) => name.startsWith('mdq-'));
   expect(await ours(fifoTmp)).toEqual([]);
   expect(await ours(fileTmp)).toEqual([]);
+});
+
+test('stdout redirected to a file: the rows land whole, and `>>`, `2>&1` or earlier output are kept', async () => {
+  const main = resolve(REPO, 'cli/main.ts');
+  const mdq = `'${process.execPath}' --import tsx '${main}' sql --db '${dbPath}' --format csv`;
+  const query = `'${QUERY} limit 3'`;
+  const file = join(tmp.path, 'redirected.csv');
+  const expected = 'n,ts\n0,2024-01-01T00:00:00\n1,2024-01-01T00:00:01\n2,2024-01-01T00:00:02\n';
+  const cases: [string, string][] = [
+    [`${mdq} ${query} > '${file}'`, expected],
+    [`echo before > '${file}'; ${mdq} ${query} >> '${file}'`, `before\n${expected}`],
+    [`{ echo before; ${mdq} ${query}; } > '${file}'`, `before\n${expected}`],
+    [`${mdq} ${query} > '${file}' 2>&1`, expected],
+  ];
+  for (const [command, content] of cases) {
+    const run = await runProcess('sh', ['-c', command], process.env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe(content);
+  }
 });
 
 /** A sink that runs `onFirst` before taking its first chunk. */
