@@ -2,33 +2,44 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { memoryLimitSetting } from './pull/memory-budget.js';
 import { quoteLiteral } from './sql.js';
 
-/** What DuckDB may keep beyond the memory its operators hold while a result streams out. */
+/** What DuckDB may keep beyond what its operators and scans hold while a result streams out. */
 export const STREAMING_CACHE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * What one scan thread keeps pinned per stored column (a leaf: struct fields and list elements
+ * count apart): the block being read and its neighbours. 256 KiB blocks, read with room to
+ * spare; a cap without it failed a 52-column result ("failed to pin block", 42 MiB).
+ */
+export const PINNED_BYTES_PER_COLUMN = 1024 * 1024;
 
 /**
  * DuckDB keeps every table block it reads in its buffer pool until the memory limit (80% of RAM
  * by default) forces it out: writing a 6M-row table out left ~400 MB of blocks resident that
  * would never be read again. Once the rows flow (every sort, join build and aggregate is done),
- * the limit is lowered to what DuckDB's operators hold plus STREAMING_CACHE_BYTES, which evicts
- * the cache and nothing else, then restored when the result ends. Blocks read from a table are
- * dropped, not spilled. Set from a second connection, as the first is busy streaming; when
- * DuckDB cannot go that low (pinned memory), the limit stays as it was.
+ * the limit is lowered to what DuckDB's operators hold, plus what its scan threads pin
+ * (`threads × leafColumns × PINNED_BYTES_PER_COLUMN`), plus STREAMING_CACHE_BYTES: that evicts
+ * the cache and nothing else (table blocks are dropped, not spilled), and is restored when the
+ * result ends. Set from a second connection, as the first is busy streaming; when DuckDB cannot
+ * go that low, the limit stays as it was.
  *
  * Returns the function that restores the limit and closes the connection.
  */
 export async function capCacheWhileStreaming(
   openSideConnection: () => Promise<DuckDBConnection>,
+  leafColumns: number,
 ): Promise<() => Promise<void>> {
   const side = await openSideConnection();
   const close = async () => side.closeSync();
   try {
     const reader = await side.runAndReadAll(
       `SELECT current_setting('memory_limit') AS setting,
+              current_setting('threads')::BIGINT AS threads,
               coalesce(sum(memory_usage_bytes) FILTER (WHERE tag <> 'BASE_TABLE'), 0)::BIGINT AS held
        FROM duckdb_memory()`,
     );
-    const [setting, held] = reader.getRows()[0] ?? [];
-    const capBytes = Number(held) + STREAMING_CACHE_BYTES;
+    const [setting, threads, held] = reader.getRows()[0] ?? [];
+    const pinned = Number(threads) * leafColumns * PINNED_BYTES_PER_COLUMN;
+    const capBytes = Number(held) + pinned + STREAMING_CACHE_BYTES;
     if (typeof setting !== 'string' || !(capBytes < settingBytes(setting))) {
       await close();
       return async () => undefined;
@@ -66,7 +77,7 @@ async function restoreLimit(side: DuckDBConnection, setting: string): Promise<vo
 }
 
 /** `2.7 GiB` -> `2.75 GiB`: the middle of the values DuckDB shows as that text. */
-export function middleOf(setting: string): string {
+function middleOf(setting: string): string {
   const match = /^(\d+)(?:\.(\d+))?\s*(\S+)$/.exec(setting.trim());
   if (!match) {
     return setting;

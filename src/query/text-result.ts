@@ -3,7 +3,15 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  type DuckDBArrayType,
+  type DuckDBConnection,
+  type DuckDBListType,
+  type DuckDBMapType,
+  type DuckDBStructType,
+  type DuckDBType,
+  DuckDBTypeId,
+} from '@duckdb/node-api';
 import { InterruptedError } from '../errors.js';
 import { type ChunkReader, streamReader } from './chunk-reader.js';
 import { type DescribedSelect, describeSelect } from './describe-select.js';
@@ -71,7 +79,9 @@ export async function streamSelectText(
   const target = await textTarget(options.toFile);
   const stopInterrupting = interruptOnAbort(connection, options.signal);
   let isCancelled = false;
-  const copy = connection.run(copyStatement(select, options.format, target.path)).then(
+  const copy = inAnyOrder(connection, () =>
+    connection.run(copyStatement(select, options.format, target.path)),
+  ).then(
     (result) => result.rowsChanged,
     async (error: unknown) => {
       if (isCancelled) {
@@ -91,7 +101,7 @@ export async function streamSelectText(
   // its last pipeline runs and every blocking operator (sort, join build, aggregate) is done.
   const prefix = prefixBytes(select, options.format);
   const cap = options.openSideConnection && target.isLive ? options.openSideConnection : undefined;
-  const capping = cap ? capOnceRowsFlow(cap, prefix, target) : undefined;
+  const capping = cap ? capOnceRowsFlow(cap, leafColumns(select), prefix, target) : undefined;
   const done = copy.finally(async () => {
     await capping?.release();
     await target.remove();
@@ -115,6 +125,27 @@ export async function streamSelectText(
   };
 }
 
+/**
+ * Runs `write` with preserve_insertion_order off, then puts the setting back. DuckDB's
+ * order-keeping COPY collects rows ahead of its writer without bound: 1.3-1.5 GB held at a
+ * 56 MiB memory limit for 100 double columns, 5.3 GB for 300, 634 MB for 3M rows of 20, and
+ * growing with the row count; written as they come, the same stay flat and run up to twice as
+ * fast. An ORDER BY is still honoured (it is part of the query, however it is wrapped); rows of a
+ * query without one come in no particular order, as SQL allows.
+ */
+async function inAnyOrder<T>(connection: DuckDBConnection, write: () => Promise<T>): Promise<T> {
+  const reader = await connection.runAndReadAll(
+    "SELECT current_setting('preserve_insertion_order')",
+  );
+  const before = reader.getRows()[0]?.[0] === true;
+  await connection.run('SET preserve_insertion_order = false');
+  try {
+    return await write();
+  } finally {
+    await connection.run(`SET preserve_insertion_order = ${before}`);
+  }
+}
+
 /** The COPY that writes the rows to `path`, with no temporary file beside it (a pipe has none). */
 function copyStatement(select: DescribedSelect, format: TextFormat, path: string): string {
   const query = formattedSelect(select.sql, select.typed, format === 'csv' ? 'csv' : 'json');
@@ -124,6 +155,27 @@ function copyStatement(select: DescribedSelect, format: TextFormat, path: string
     json: 'FORMAT json, ARRAY true',
   }[format];
   return `COPY (\n${query}\n) TO ${quoteLiteral(path)} (${options}, USE_TMP_FILE false)`;
+}
+
+/** Stored columns a scan of the result reads at once: struct fields and list elements apart. */
+function leafColumns(select: DescribedSelect): number {
+  return select.typed.reduce((sum, column) => sum + leavesOf(column.type), 0);
+}
+
+function leavesOf(type: DuckDBType): number {
+  switch (type.typeId) {
+    case DuckDBTypeId.STRUCT:
+      return 1 + (type as DuckDBStructType).entryTypes.reduce((sum, t) => sum + leavesOf(t), 0);
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return 1 + leavesOf((type as DuckDBListType | DuckDBArrayType).valueType);
+    case DuckDBTypeId.MAP:
+      return (
+        1 + leavesOf((type as DuckDBMapType).keyType) + leavesOf((type as DuckDBMapType).valueType)
+      );
+    default:
+      return 1;
+  }
 }
 
 /** Bytes DuckDB writes before the first row. */
@@ -184,12 +236,13 @@ interface Capping {
  */
 function capOnceRowsFlow(
   openSideConnection: () => Promise<DuckDBConnection>,
+  leaves: number,
   prefix: number,
   target: TextTarget,
 ): Capping {
   let restore: Promise<() => Promise<void>> | undefined;
   const start = () => {
-    restore ??= capCacheWhileStreaming(openSideConnection);
+    restore ??= capCacheWhileStreaming(openSideConnection, leaves);
     return restore;
   };
   let timer: NodeJS.Timeout | undefined;

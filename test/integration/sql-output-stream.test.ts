@@ -58,6 +58,13 @@ test('with or without mkfifo on the system the bytes are the same, and no tempor
   expect(withFifo.stdout.split('\n')).toHaveLength(50_002);
   expect(withFifo.stdout.split('\n')[2]).toBe('1,2024-01-01T00:00:01');
   expect(withFile.stdout).toBe(withFifo.stdout);
+  // Written as DuckDB's threads produce rows, yet in the ORDER BY's order, all 50,000 of them.
+  const numbers = withFifo.stdout
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.split(',')[0]));
+  expect(numbers).toEqual(Array.from({ length: 50_000 }, (_, n) => n));
   // Only mdq's own (`mdq-out-…`): Node and tsx keep caches there too.
   const ours = async (folder: string) =>
     (await readdir(folder)).filter((name) => name.startsWith('mdq-'));
@@ -145,6 +152,28 @@ test("DuckDB's memory limit is lowered while rows stream (its block cache held s
       openSideConnection: () => db.connect(),
     });
     expect(await memoryLimit(db)).toBe(chosen);
+  });
+});
+
+test('a wide result streams under the lowered memory limit without running out of it', async () => {
+  await withDb(async (db) => {
+    const columns = Array.from({ length: 60 }, (_, i) => `random() * ${i} as c${i}`).join(', ');
+    await db.connection.run(
+      `create or replace table wide as select range as id, ${columns} from range(300000)`,
+    );
+    let bytes = 0;
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        callback();
+      },
+    });
+    const summary = await writeQuery(db.connection, 'select * from wide', sink, {
+      format: 'csv',
+      openSideConnection: () => db.connect(),
+    });
+    expect(summary.rowsWritten).toBe(300_000);
+    expect(bytes).toBeGreaterThan(300_000 * 60 * 10);
   });
 });
 
