@@ -3,15 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import {
-  type DuckDBArrayType,
-  type DuckDBConnection,
-  type DuckDBListType,
-  type DuckDBMapType,
-  type DuckDBStructType,
-  type DuckDBType,
-  DuckDBTypeId,
-} from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import { InterruptedError } from '../errors.js';
 import { type ChunkReader, streamReader } from './chunk-reader.js';
 import { type DescribedSelect, describeSelect } from './describe-select.js';
@@ -19,7 +11,7 @@ import { type Fifo, makeFifo } from './fifo.js';
 import { interruptOnAbort, type ResultColumn, toQueryError } from './run.js';
 import { quoteLiteral } from './sql.js';
 import { capCacheWhileStreaming } from './stream-memory.js';
-import { csvLine, formattedSelect } from './value-format.js';
+import { childTypes, csvLine, formattedSelect } from './value-format.js';
 
 /** What DuckDB writes: CSV with its header, JSON Lines, or one JSON array. */
 export type TextFormat = 'csv' | 'ndjson' | 'json';
@@ -163,19 +155,7 @@ function leafColumns(select: DescribedSelect): number {
 }
 
 function leavesOf(type: DuckDBType): number {
-  switch (type.typeId) {
-    case DuckDBTypeId.STRUCT:
-      return 1 + (type as DuckDBStructType).entryTypes.reduce((sum, t) => sum + leavesOf(t), 0);
-    case DuckDBTypeId.LIST:
-    case DuckDBTypeId.ARRAY:
-      return 1 + leavesOf((type as DuckDBListType | DuckDBArrayType).valueType);
-    case DuckDBTypeId.MAP:
-      return (
-        1 + leavesOf((type as DuckDBMapType).keyType) + leavesOf((type as DuckDBMapType).valueType)
-      );
-    default:
-      return 1;
-  }
+  return childTypes(type).reduce((sum, child) => sum + leavesOf(child), 1);
 }
 
 /** Bytes DuckDB writes before the first row. */

@@ -181,19 +181,29 @@ function needsRewrite(type: DuckDBType): boolean {
   switch (type.typeId) {
     case DuckDBTypeId.LIST:
     case DuckDBTypeId.ARRAY:
-      return needsRewrite((type as DuckDBListType | DuckDBArrayType).valueType);
     case DuckDBTypeId.STRUCT:
-      return (type as DuckDBStructType).entryTypes.some(needsRewrite);
     case DuckDBTypeId.MAP:
-      return (
-        needsRewrite((type as DuckDBMapType).keyType) ||
-        needsRewrite((type as DuckDBMapType).valueType)
-      );
+      return childTypes(type).some(needsRewrite);
     case DuckDBTypeId.UNION:
     case DuckDBTypeId.VARIANT:
       return true; // written as JSON, never as DuckDB's text
     default:
       return isFloat(type) || scalarText('x', type) !== undefined;
+  }
+}
+
+/** The types a LIST, ARRAY, STRUCT or MAP holds (none for any other type). */
+export function childTypes(type: DuckDBType): readonly DuckDBType[] {
+  switch (type.typeId) {
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return [(type as DuckDBListType | DuckDBArrayType).valueType];
+    case DuckDBTypeId.STRUCT:
+      return (type as DuckDBStructType).entryTypes;
+    case DuckDBTypeId.MAP:
+      return [(type as DuckDBMapType).keyType, (type as DuckDBMapType).valueType];
+    default:
+      return [];
   }
 }
 
