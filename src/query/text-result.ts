@@ -134,7 +134,8 @@ async function inAnyOrder<T>(connection: DuckDBConnection, write: () => Promise<
   try {
     return await write();
   } finally {
-    await connection.run(`SET preserve_insertion_order = ${before}`);
+    // Never in place of the COPY's own outcome (an interrupt may reach this statement too).
+    await connection.run(`SET preserve_insertion_order = ${before}`).catch(() => undefined);
   }
 }
 
