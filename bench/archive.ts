@@ -66,12 +66,7 @@ const UPLOAD_CONCURRENCY = 16;
  * one request share a correlation id and the day, as the collector writes them.
  */
 export async function generateArchive(container: BlobSink, spec: ArchiveSpec): Promise<Archive> {
-  const encoders = {
-    inputs: new AksEncoder(streamFor(BENCH_MODEL, 'aks', 'inputs', { service: BENCH_SERVICE })),
-    predictions: new AksEncoder(
-      streamFor(BENCH_MODEL, 'aks', 'predictions', { service: BENCH_SERVICE }),
-    ),
-  };
+  const encoders = benchEncoders();
   const startMs = Date.UTC(FIRST_DAY.year, FIRST_DAY.month - 1, FIRST_DAY.day);
   const limit = pLimit(UPLOAD_CONCURRENCY);
   const rows = { inputs: 0, predictions: 0 };
@@ -108,7 +103,22 @@ export async function generateArchive(container: BlobSink, spec: ArchiveSpec): P
   };
 }
 
-interface EncodedBlob {
+/** The collector's AKS encoders of the bench service's two identifiers. */
+export function benchEncoders(): PairEncoders {
+  return {
+    inputs: new AksEncoder(streamFor(BENCH_MODEL, 'aks', 'inputs', { service: BENCH_SERVICE })),
+    predictions: new AksEncoder(
+      streamFor(BENCH_MODEL, 'aks', 'predictions', { service: BENCH_SERVICE }),
+    ),
+  };
+}
+
+export interface PairEncoders {
+  inputs: AksEncoder;
+  predictions: AksEncoder;
+}
+
+export interface EncodedBlob {
   folder: string;
   stem: string;
   text: string;
@@ -116,8 +126,8 @@ interface EncodedBlob {
 }
 
 /** One inputs blob and its predictions blob for one day, request by request. */
-function encodePair(
-  encoders: { inputs: AksEncoder; predictions: AksEncoder },
+export function encodePair(
+  encoders: PairEncoders,
   dayStartMs: number,
   spec: ArchiveSpec,
 ): { inputs: EncodedBlob; predictions: EncodedBlob } {

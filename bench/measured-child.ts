@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -35,10 +36,46 @@ export async function runMeasured(
     const reason = /^\[?\w*Error: .*$/m.exec(error.stderr ?? '')?.[0] ?? String(error);
     throw new Error(`${script} failed: ${reason}`);
   });
+  return { stdout, stderr, ...usageOf(script, stderr) };
+}
+
+/**
+ * The same, with the child's stdout going where a user's would: into a file (`> file`), or into
+ * a pipe this process reads and drops (`| consumer`). Resolves with its stderr.
+ */
+export async function runMeasuredWithStdout(
+  script: string,
+  args: readonly string[],
+  stdout: { file: string } | 'pipe',
+): Promise<Omit<MeasuredRun, 'stdout'>> {
+  const report = pathToFileURL(resolve('bench/usage-report.mjs')).href;
+  const file = stdout === 'pipe' ? undefined : await open(stdout.file, 'w');
+  try {
+    const child = spawn(process.execPath, ['--import', report, resolve(script), ...args], {
+      stdio: ['ignore', file ? file.fd : 'pipe', 'pipe'],
+    });
+    child.stdout?.resume();
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((done, fail) => {
+      child.once('error', fail);
+      child.once('close', done);
+    });
+    if (code !== 0) {
+      throw new Error(`${script} ${args[0] ?? ''} exited ${code}: ${stderr.slice(-500)}`);
+    }
+    return { stderr, ...usageOf(script, stderr) };
+  } finally {
+    await file?.close();
+  }
+}
+
+function usageOf(script: string, stderr: string): Omit<MeasuredRun, 'stdout' | 'stderr'> {
   const line = stderr.split('\n').find((l) => l.startsWith(USAGE_MARK));
   if (line === undefined) {
     throw new Error(`${script} did not report its peak RSS and CPU`);
   }
-  const usage = JSON.parse(line.slice(USAGE_MARK.length)) as Omit<MeasuredRun, 'stdout' | 'stderr'>;
-  return { stdout, stderr, ...usage };
+  return JSON.parse(line.slice(USAGE_MARK.length)) as Omit<MeasuredRun, 'stdout' | 'stderr'>;
 }

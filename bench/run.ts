@@ -10,6 +10,7 @@ import { prepareAzcopy } from './baselines/azcopy.js';
 import { runCollectorBench } from './collector/index.js';
 import { describeRuns } from './details.js';
 import { describeMachine, readLoadAverage } from './machine.js';
+import { runOutputBench } from './output/index.js';
 import { runQueryBench } from './queries/index.js';
 import { runReportBench } from './report/index.js';
 import {
@@ -97,6 +98,7 @@ try {
 } finally {
   await azurite.stop();
 }
+rows.push(...(await runOutputBench(log)));
 
 const table = markdownTable(rows);
 const problems = scenarios.flatMap((s) => s.problems.map((p) => `- ${s.name}: ${p}`));

@@ -5,16 +5,16 @@ import { finished } from 'node:stream/promises';
 import { DEFAULT_DB_FILE } from '../../src/config.js';
 import { UsageError } from '../../src/errors.js';
 import { openDatabase } from '../../src/query/database.js';
-import { streamQuery } from '../../src/query/run.js';
 import { type CliContext, terminalWidth } from '../context.js';
 import {
   DEFAULT_TABLE_LIMIT,
   OUTPUT_FORMATS,
   type OutputFormat,
   resolveFormat,
-  writeResult,
+  writeQuery,
 } from '../render/output.js';
 import { runScript } from '../render/shell-script.js';
+import { stdoutFilePath } from '../render/stdout-file.js';
 import type { Command } from './command.js';
 
 export const sqlCommand: Command = {
@@ -74,7 +74,10 @@ export const sqlCommand: Command = {
         const { runShell } = await import('../render/shell.js');
         return await runShell(db.connection, context, { tableLimit });
       }
-      const out = output ? await openOutput(resolve(context.cwd, output)) : context.stdout;
+      const outputPath = output ? resolve(context.cwd, output) : undefined;
+      const out = outputPath ? await openOutput(outputPath) : context.stdout;
+      // A file DuckDB may write itself: -o's, or the one stdout is redirected to (`> f`).
+      const outputFile = outputPath ?? stdoutFilePath(context.stdout);
       const options = {
         format,
         tableLimit,
@@ -82,13 +85,18 @@ export const sqlCommand: Command = {
         notes: context.stderr,
         // A table on the terminal fits its width; in a file it keeps every column.
         table: { width: out === context.stdout ? terminalWidth(context) : undefined },
+        isTerminal: !output && context.isStdoutTTY,
+        signal: context.signal,
+        openSideConnection: () => db.connect(),
       };
       if (query === undefined) {
         const text = await readAll(context.stdin);
-        await runScript(db.connection, text, { ...options, out, signal: context.signal });
+        await runScript(db.connection, text, { ...options, out });
       } else {
-        const result = await streamQuery(db.connection, query, { signal: context.signal });
-        await writeResult(result, out, options);
+        await writeQuery(db.connection, query, out, {
+          ...options,
+          ...(outputFile ? { outputFile } : {}),
+        });
       }
       if (out !== context.stdout) {
         out.end();

@@ -1,19 +1,23 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../../src/errors.js';
-import type { Cell, QueryStream } from '../../src/query/run.js';
+import { type Cell, type QueryStream, streamQuery } from '../../src/query/run.js';
+import { streamSelectText } from '../../src/query/text-result.js';
 import { csvFormatter } from './formats/csv.js';
 import type { StreamFormatter } from './formats/formatter.js';
 import { jsonFormatter } from './formats/json.js';
 import { markdownFormatter } from './formats/markdown.js';
 import { ndjsonFormatter } from './formats/ndjson.js';
+import { isTextFormat, sinkFor, write } from './sink.js';
 import { formatTable, type TableOptions } from './table.js';
+import { writeText } from './text-output.js';
 
 /**
  * Where a result goes and in which shape. A person at a terminal gets an aligned table with a
  * bounded number of rows; pipes, files and programs get NDJSON (or the `--format` asked for),
- * streamed chunk by chunk with backpressure so memory stays flat for any result size.
- * Data goes to `out`; the truncation note goes to `notes` (stderr).
+ * streamed with backpressure so memory stays flat for any result size. Data goes to `out`; the
+ * truncation note goes to `notes` (stderr). On a terminal, control characters are escaped
+ * whatever the format; in a pipe or file the bytes are exact.
  */
 export const OUTPUT_FORMATS = ['table', 'csv', 'json', 'ndjson', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -41,11 +45,51 @@ export interface WriteResultOptions {
   notes?: Writable;
   /** How a table is laid out: the terminal's width, expanded rows (table.ts). */
   table?: Omit<TableOptions, 'useColor'>;
+  /** `out` is a terminal: csv, json and ndjson are escaped (table and markdown always are). */
+  isTerminal?: boolean;
+}
+
+export interface WriteQueryOptions extends WriteResultOptions {
+  signal?: AbortSignal;
+  /**
+   * `out` writes this file and nothing has been written to it: DuckDB may write the file itself
+   * (csv, json, ndjson of a SELECT), and no byte passes through this process.
+   */
+  outputFile?: string;
+  /** Another connection to the database: lets DuckDB's block cache be capped while rows stream. */
+  openSideConnection?: () => Promise<DuckDBConnection>;
 }
 
 export interface WriteResultSummary {
   rowsWritten: number;
   rowsOmitted: number;
+}
+
+/**
+ * Runs `sql` and writes its result. csv, json and ndjson of one SELECT are written by DuckDB
+ * itself (text-result.ts: `mdq export`'s speed, the same value format); anything else is read
+ * row by row and formatted here.
+ */
+export async function writeQuery(
+  connection: DuckDBConnection,
+  sql: string,
+  out: Writable,
+  options: WriteQueryOptions,
+): Promise<WriteResultSummary> {
+  const { format } = options;
+  if (isTextFormat(format)) {
+    const text = await streamSelectText(connection, sql, {
+      format,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.outputFile !== undefined ? { toFile: options.outputFile } : {}),
+      ...(options.openSideConnection ? { openSideConnection: options.openSideConnection } : {}),
+    });
+    if (text !== undefined) {
+      return writeText(text, sinkFor(out, options));
+    }
+  }
+  const result = await streamQuery(connection, sql, withSignal(options.signal));
+  return writeResult(result, out, options);
 }
 
 export async function writeResult(
@@ -57,13 +101,15 @@ export async function writeResult(
     return writeTable(result, out, options);
   }
   const formatter = streamFormatter(options.format);
+  const sink = sinkFor(out, options);
   let rowsWritten = 0;
-  await write(out, formatter.begin(result.columns));
+  await sink.write(formatter.begin(result.columns));
   for await (const rows of result.chunks()) {
     rowsWritten += rows.length;
-    await write(out, formatter.rows(rows));
+    await sink.write(formatter.rows(rows));
   }
-  await write(out, formatter.end());
+  await sink.write(formatter.end());
+  await sink.end();
   return { rowsWritten, rowsOmitted: 0 };
 }
 
@@ -109,12 +155,6 @@ async function writeTable(
   return { rowsWritten: shown.length, rowsOmitted };
 }
 
-/** Writes and, when the stream's buffer is full, waits for it to drain (backpressure). */
-export async function write(stream: Writable, text: string): Promise<void> {
-  if (text === '') {
-    return;
-  }
-  if (!stream.write(text)) {
-    await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
-  }
+function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal ? { signal } : {};
 }

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { QueryError } from '../../src/errors.js';
-import { type OutputFormat, type WriteResultOptions, write, writeResult } from './output.js';
+import { type OutputFormat, type WriteResultOptions, writeQuery, writeResult } from './output.js';
 import {
   changeDisplay,
   type Display,
@@ -11,6 +11,7 @@ import {
   runCommandQuery,
 } from './shell-commands.js';
 import { splitStatements } from './shell-statements.js';
+import { write } from './sink.js';
 
 export interface RunScriptOptions {
   format: OutputFormat;
@@ -20,6 +21,9 @@ export interface RunScriptOptions {
   notes: Writable;
   signal: AbortSignal;
   table?: WriteResultOptions['table'];
+  /** `out` is a terminal: csv, json and ndjson are escaped. */
+  isTerminal?: boolean;
+  openSideConnection?: () => Promise<DuckDBConnection>;
 }
 
 /** A statement or a dot-command line of a script, and the input line it starts on (1-based). */
@@ -57,15 +61,26 @@ export async function runScript(
       display = changeDisplay(display, command).display;
       continue;
     }
+    const writeOptions = {
+      format: display.format,
+      tableLimit: options.tableLimit,
+      useColor: options.useColor,
+      notes: options.notes,
+      table: { ...options.table, expanded: display.expanded && !command.describes },
+      ...(options.isTerminal === undefined ? {} : { isTerminal: options.isTerminal }),
+    };
     try {
-      const result = await runCommandQuery(connection, command, options.signal);
-      await writeResult(result, options.out, {
-        format: display.format,
-        tableLimit: options.tableLimit,
-        useColor: options.useColor,
-        notes: options.notes,
-        table: { ...options.table, expanded: display.expanded && !command.describes },
-      });
+      if (command.describes) {
+        const result = await runCommandQuery(connection, command, options.signal);
+        await writeResult(result, options.out, writeOptions);
+      } else {
+        // csv, json and ndjson of a SELECT are written by DuckDB itself (output.ts).
+        await writeQuery(connection, command.sql, options.out, {
+          ...writeOptions,
+          signal: options.signal,
+          ...(options.openSideConnection ? { openSideConnection: options.openSideConnection } : {}),
+        });
+      }
     } catch (error) {
       throw error instanceof QueryError && items.length > 1 ? inScript(error, item, index) : error;
     }

@@ -93,6 +93,9 @@ export async function runShell(
           tableLimit: options.tableLimit,
           useColor,
           notes: sink,
+          // The shell always draws on a terminal: csv, json and ndjson modes escape control
+          // characters as tables do.
+          isTerminal: true,
           table: {
             width: output.columns,
             expanded: display.expanded && !command.describes,

@@ -9,6 +9,8 @@ export const STORAGE_VERSION = 'v1.4.0';
 export interface Database {
   readonly path: string;
   readonly connection: DuckDBConnection;
+  /** Another connection to the same instance, for short side work while `connection` is busy. */
+  connect(): Promise<DuckDBConnection>;
   close(): void;
 }
 
@@ -71,6 +73,7 @@ export async function openDatabase(
   return {
     path: absolute,
     connection,
+    connect: () => instance.connect(),
     close() {
       connection.closeSync();
       instance.closeSync();

@@ -7,6 +7,7 @@ import { diskFullError, isDiskFull } from './disk-full.js';
 import type { ExportOptions } from './export.js';
 import { interruptOnAbort } from './run.js';
 import { quoteIdentifier, quoteLiteral } from './sql.js';
+import { selectInValueFormat } from './value-format.js';
 
 /**
  * DuckDB's COPY of the export's rows to `path`: a file, or a folder of `key=value/` folders
@@ -28,7 +29,12 @@ export async function copyTo(
   if (options.partitionBy && options.partitionBy.length > 0) {
     copyOptions.push(`PARTITION_BY (${options.partitionBy.map(quoteIdentifier).join(', ')})`);
   }
-  const sql = `COPY (${selectOf(options.source)}) TO ${quoteLiteral(path)} (${copyOptions.join(', ')})`;
+  // CSV is text: values in mdq's one value format, as `mdq sql` writes them (value-format.ts).
+  const select =
+    options.format === 'csv'
+      ? await selectInValueFormat(connection, selectOf(options.source), 'csv')
+      : selectOf(options.source);
+  const sql = `COPY (${select}) TO ${quoteLiteral(path)} (${copyOptions.join(', ')})`;
   const stopInterrupting = interruptOnAbort(connection, options.signal);
   try {
     throwIfAborted(options.signal);

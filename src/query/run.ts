@@ -1,6 +1,7 @@
 import {
   type DuckDBConnection,
   type DuckDBResult,
+  type DuckDBType,
   DuckDBTypeId,
   JsonDuckDBValueConverter,
 } from '@duckdb/node-api';
@@ -58,7 +59,10 @@ export async function streamQuery(
     stopInterrupting();
     throw await toQueryError(connection, error, signal, sql);
   }
-  const columns = describeColumns(result);
+  const names = result.deduplicatedColumnNames();
+  const columns = describeColumns(
+    result.columnTypes().map((type, index) => ({ name: names[index] ?? `column${index}`, type })),
+  );
   return {
     columns,
     async *chunks() {
@@ -136,10 +140,11 @@ async function runStatements(connection: DuckDBConnection, sql: string): Promise
   return last.stream();
 }
 
-function describeColumns(result: DuckDBResult): ResultColumn[] {
-  const names = result.deduplicatedColumnNames();
-  return result.columnTypes().map((type, index) => ({
-    name: names[index] ?? `column${index}`,
+export function describeColumns(
+  columns: readonly { name: string; type: DuckDBType }[],
+): ResultColumn[] {
+  return columns.map(({ name, type }) => ({
+    name,
     type: type.toString(),
     kind: kindOf(type.typeId),
   }));
@@ -187,25 +192,67 @@ const TIMESTAMP_TYPES = new Set([
 ]);
 
 /**
- * DuckDB renders timestamps as `2024-01-02 03:04:05.123456+00`; ISO-8601 wants the `T` and a
- * `Z` or `±hh:mm` offset. Naive TIMESTAMPs stay naive (no invented zone); mdq's are UTC by design.
+ * Rows converted here (the table view, and statements other than one SELECT, which
+ * text-result.ts cannot write) follow value-format.ts where it matters most. DuckDB renders
+ * timestamps as `2024-01-02 03:04:05.123456+00`; ISO-8601 wants the `T` and a `Z` or `±hh:mm`
+ * offset. Naive TIMESTAMPs stay naive (no invented zone); mdq's are UTC by design. Intervals
+ * arrive as `{months, days, micros}` and leave as ISO-8601 durations.
  */
 function normaliseRows(rows: Cell[][], columns: readonly ResultColumn[]): Cell[][] {
-  const timestampColumns = columns.flatMap((column, index) =>
-    TIMESTAMP_TYPES.has(column.type) ? [index] : [],
-  );
-  if (timestampColumns.length === 0) {
+  const rewrites = columns.flatMap((column, index) => {
+    const rewrite = TIMESTAMP_TYPES.has(column.type)
+      ? isoTimestampCell
+      : column.type === 'INTERVAL'
+        ? isoDurationCell
+        : undefined;
+    return rewrite ? [{ index, rewrite }] : [];
+  });
+  if (rewrites.length === 0) {
     return rows;
   }
   for (const row of rows) {
-    for (const index of timestampColumns) {
-      const value = row[index];
-      if (typeof value === 'string') {
-        row[index] = isoTimestamp(value);
-      }
+    for (const { index, rewrite } of rewrites) {
+      row[index] = rewrite(row[index] ?? null);
     }
   }
   return rows;
+}
+
+function isoTimestampCell(value: Cell): Cell {
+  return typeof value === 'string' ? isoTimestamp(value) : value;
+}
+
+function isoDurationCell(value: Cell): Cell {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return value;
+  }
+  const { months, days, micros } = value;
+  return isoDuration(Number(months), Number(days), BigInt(String(micros)));
+}
+
+/** The same ISO-8601 duration value-format.ts writes: each part keeps its own sign. */
+export function isoDuration(months: number, days: number, micros: bigint): string {
+  const part = (amount: number | bigint, unit: string) =>
+    amount === 0 || amount === 0n ? '' : `${amount}${unit}`;
+  const hours = micros / 3_600_000_000n;
+  const minutes = (micros % 3_600_000_000n) / 60_000_000n;
+  const secondMicros = micros % 60_000_000n;
+  const date = part(Math.trunc(months / 12), 'Y') + part(months % 12, 'M') + part(days, 'D');
+  const time =
+    part(hours, 'H') +
+    part(minutes, 'M') +
+    (secondMicros === 0n ? '' : `${seconds(secondMicros)}S`);
+  if (time !== '') {
+    return `P${date}T${time}`;
+  }
+  return date === '' ? 'PT0S' : `P${date}`;
+}
+
+function seconds(micros: bigint): string {
+  const sign = micros < 0n ? '-' : '';
+  const magnitude = micros < 0n ? -micros : micros;
+  const fraction = (magnitude % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${sign}${magnitude / 1_000_000n}${fraction === '' ? '' : `.${fraction}`}`;
 }
 
 export function isoTimestamp(text: string): string {
@@ -239,7 +286,7 @@ export async function checkQuery(connection: DuckDBConnection, sql: string): Pro
   }
 }
 
-async function toQueryError(
+export async function toQueryError(
   connection: DuckDBConnection,
   error: unknown,
   signal: AbortSignal | undefined,

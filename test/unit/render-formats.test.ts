@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { escapeControl } from '../../cli/render/escape.js';
-import { csvField, csvFormatter } from '../../cli/render/formats/csv.js';
+import { csvFormatter } from '../../cli/render/formats/csv.js';
 import { jsonFormatter } from '../../cli/render/formats/json.js';
 import { jsonValue } from '../../cli/render/formats/json-value.js';
 import { ndjsonFormatter } from '../../cli/render/formats/ndjson.js';
@@ -9,6 +9,7 @@ import { formatTable } from '../../cli/render/table.js';
 import { MdqError } from '../../src/errors.js';
 import type { ResultColumn } from '../../src/query/run.js';
 import { isoTimestamp } from '../../src/query/run.js';
+import { csvField } from '../../src/query/value-format.js';
 
 const COLUMNS: ResultColumn[] = [
   { name: 'id', type: 'BIGINT', kind: 'exact-number' },
@@ -44,7 +45,7 @@ test('json writes exact numbers unquoted, NaN as a string, and one array', () =>
   expect(jsonValue('9007199254740993', COLUMNS[0] as ResultColumn)).toBe('9007199254740993');
   expect(jsonValue('NaN', { name: 'd', type: 'DOUBLE', kind: 'number' })).toBe('"NaN"');
   const json = jsonFormatter();
-  expect(json.begin(COLUMNS) + json.end()).toBe('[]\n');
+  expect(json.begin(COLUMNS) + json.end()).toBe('[\n\t\n]\n');
   const again = jsonFormatter();
   const text =
     again.begin(COLUMNS) +
@@ -54,7 +55,7 @@ test('json writes exact numbers unquoted, NaN as a string, and one array', () =>
     ]) +
     again.end();
   expect(text).toBe(
-    '[\n{"id":1,"text":"a\\"b","list":[1]},\n{"id":2,"text":null,"list":null}\n]\n',
+    '[\n\t{"id":1,"text":"a\\"b","list":[1]},\n\t{"id":2,"text":null,"list":null}\n]\n',
   );
   const ndjson = ndjsonFormatter();
   expect(ndjson.begin(COLUMNS) + ndjson.rows([['3', 'x', []]])).toBe(

@@ -1,0 +1,31 @@
+import { constants, fstatSync, readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+
+/**
+ * `mdq sql … > f`: stdout is a file, and DuckDB can write it itself through /proc/self/fd/1
+ * (a new handle on the same file), like `-o f`, instead of every byte passing through a pipe
+ * and this process: 0.69-0.94 x of export's speed became export's own. Only where that cannot
+ * clobber anything: Linux, a regular file that is still empty, at offset 0, not opened for
+ * appending (`>>`), and not shared with stderr (`> f 2>&1` would interleave at two offsets).
+ * Anywhere else: undefined, and the bytes go through stdout as usual.
+ */
+export function stdoutFilePath(stdout: Writable): string | undefined {
+  if (process.platform !== 'linux' || (stdout as { fd?: unknown }).fd !== 1) {
+    return undefined;
+  }
+  try {
+    const out = fstatSync(1);
+    const err = fstatSync(2);
+    if (!out.isFile() || out.size !== 0 || (err.dev === out.dev && err.ino === out.ino)) {
+      return undefined;
+    }
+    const info = readFileSync('/proc/self/fdinfo/1', 'utf8');
+    const position = /^pos:\s*(\d+)$/m.exec(info)?.[1];
+    const flags = /^flags:\s*([0-7]+)$/m.exec(info)?.[1];
+    const isAppending =
+      flags === undefined || (Number.parseInt(flags, 8) & constants.O_APPEND) !== 0;
+    return position === '0' && !isAppending ? '/proc/self/fd/1' : undefined;
+  } catch {
+    return undefined;
+  }
+}
