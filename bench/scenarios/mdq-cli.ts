@@ -57,7 +57,7 @@ export async function runCliPull(
     nodeArgs,
   );
   const seconds = secondsSince(start);
-  const loaded = /^mdq pull: (\d+) blobs? loaded/m.exec(stderr)?.[1];
+  const loaded = /^mdq pull: ([\d,]+) blobs? loaded/m.exec(stderr)?.[1]?.replaceAll(',', '');
   if (loaded === undefined) {
     throw new Error(`no summary line in mdq pull's output: ${stderr.slice(-300)}`);
   }
