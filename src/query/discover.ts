@@ -423,17 +423,52 @@ async function edgeDay(
   signal: AbortSignal | undefined,
 ): Promise<Day | undefined> {
   const ordered = <T>(items: T[]) => (edge === 'first' ? items : [...items].reverse());
-  for (const year of ordered(await numbered(list, streamPrefix(stream), 1970, 9999))) {
-    for (const month of ordered(await numbered(list, year.prefix, 1, 12))) {
-      for (const dayFolder of ordered(await numbered(list, month.prefix, 1, 31))) {
-        const day = toDay(year.value, month.value, dayFolder.value);
-        if (day !== undefined && (await holdsAnything(store, dayFolder.prefix, signal))) {
+  for (const year of ordered(await numberedGroups(list, [streamPrefix(stream)], 1970, 9999))) {
+    for (const month of ordered(await numberedGroups(list, year.prefixes, 1, 12))) {
+      for (const dayFolders of ordered(await numberedGroups(list, month.prefixes, 1, 31))) {
+        const day = toDay(year.value, month.value, dayFolders.value);
+        if (day !== undefined && (await anyHoldsAnything(store, dayFolders.prefixes, signal))) {
           return day;
         }
       }
     }
   }
   return undefined;
+}
+
+/**
+ * The numbered sub-folders of `prefixes`, one entry per value: `1/` and `01/` are the same
+ * month, so the last day of January is the latest day in either (formats.md accepts unpadded
+ * folders beside padded ones), not the latest day of whichever folder sorts last.
+ */
+async function numberedGroups(
+  list: List,
+  prefixes: readonly string[],
+  min: number,
+  max: number,
+): Promise<Array<{ value: number; prefixes: string[] }>> {
+  const groups = new Map<number, string[]>();
+  for (const prefix of prefixes) {
+    for (const folder of await numbered(list, prefix, min, max)) {
+      groups.set(folder.value, [...(groups.get(folder.value) ?? []), folder.prefix]);
+    }
+  }
+  return [...groups]
+    .sort(([a], [b]) => a - b)
+    .map(([value, folders]) => ({ value, prefixes: folders }));
+}
+
+async function anyHoldsAnything(
+  store: BlobStore,
+  prefixes: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  for (const prefix of prefixes) {
+    if (await holdsAnything(store, prefix, signal)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** A local folder can be left empty; a blob "folder" cannot, but one call settles both. */

@@ -324,4 +324,29 @@ describe('list calls grow with the days asked for, not with the archive', () => 
     }
     expect(await streamDays(year, aksStream('nothing'))).toBeUndefined();
   });
+
+  test('padded and unpadded folders of one month or day are one: the edges span both', async () => {
+    const mixed = await localStore([
+      `${AKS}/inputs/2023/1/3/inputs.csv`,
+      `${AKS}/inputs/2023/1/20/inputs.csv`,
+      `${AKS}/inputs/2023/01/02/inputs.csv`,
+      `${AKS}/inputs/2023/01/25/inputs.csv`,
+      `${AKS}/inputs/2023/12/9/inputs.csv`,
+      `${AKS}/inputs/2023/12/09/inputs.csv`,
+    ]);
+    expect(await streamDays(mixed, stream)).toEqual({
+      first: day(2023, 1, 2),
+      last: day(2023, 12, 9),
+    });
+    const january = await localStore([
+      `${AKS}/inputs/2023/01/25/inputs.csv`,
+      `${AKS}/inputs/2023/1/20/inputs.csv`,
+      `${AKS}/inputs/2023/1/3/inputs.csv`,
+    ]);
+    // "1" sorts after "01": the latest day is still the one in "01".
+    expect(await streamDays(january, stream)).toEqual({
+      first: day(2023, 1, 3),
+      last: day(2023, 1, 25),
+    });
+  });
 });
