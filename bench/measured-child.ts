@@ -40,20 +40,27 @@ export async function runMeasured(
 }
 
 /**
- * The same, with the child's stdout going where a user's would: into a file (`> file`), or into
- * a pipe this process reads and drops (`| consumer`). Resolves with its stderr.
+ * The same, with the child's stdout going where a user's would: into a file (`> file`), into a
+ * pipe this process reads and drops (`| consumer` in Node), or into `cat > /dev/null` (a
+ * shell pipeline's reader, which costs the machine far less than a Node one). Resolves with
+ * its stderr.
  */
 export async function runMeasuredWithStdout(
   script: string,
   args: readonly string[],
-  stdout: { file: string } | 'pipe',
+  stdout: { file: string } | 'pipe' | 'cat',
 ): Promise<Omit<MeasuredRun, 'stdout'>> {
   const report = pathToFileURL(resolve('bench/usage-report.mjs')).href;
-  const file = stdout === 'pipe' ? undefined : await open(stdout.file, 'w');
+  const file = typeof stdout === 'object' ? await open(stdout.file, 'w') : undefined;
+  const cat =
+    stdout === 'cat' ? spawn('cat', [], { stdio: ['pipe', 'ignore', 'inherit'] }) : undefined;
+  const catDone = cat && new Promise<number | null>((done) => cat.once('close', done));
   try {
     const child = spawn(process.execPath, ['--import', report, resolve(script), ...args], {
-      stdio: ['ignore', file ? file.fd : 'pipe', 'pipe'],
+      stdio: ['ignore', file ? file.fd : (cat?.stdin ?? 'pipe'), 'pipe'],
     });
+    // Only the child writes into cat now: cat ends when the child does.
+    cat?.stdin.destroy();
     child.stdout?.resume();
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -66,8 +73,12 @@ export async function runMeasuredWithStdout(
     if (code !== 0) {
       throw new Error(`${script} ${args[0] ?? ''} exited ${code}: ${stderr.slice(-500)}`);
     }
+    if ((await catDone) !== undefined && (await catDone) !== 0) {
+      throw new Error(`cat, reading ${script} ${args[0] ?? ''}, exited ${await catDone}`);
+    }
     return { stderr, ...usageOf(script, stderr) };
   } finally {
+    cat?.kill();
     await file?.close();
   }
 }

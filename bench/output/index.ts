@@ -29,7 +29,7 @@ interface Variant {
   name: string;
   script?: string;
   args: (db: string, out: string) => Promise<string[]> | string[];
-  stdout: 'file' | 'pipe' | 'none';
+  stdout: 'file' | 'pipe' | 'cat' | 'none';
 }
 
 const EXPORT: Variant = {
@@ -57,6 +57,7 @@ const DUCKDB_JSON: Variant = {
 const SQL_VARIANTS: readonly Variant[] = [
   sqlVariant('csv', 'file'),
   sqlVariant('csv', 'pipe'),
+  sqlVariant('csv', 'cat'),
   {
     name: 'mdq sql --format csv -o f.csv',
     args: (db, out) => ['sql', '--db', db, '--format', 'csv', QUERY, '-o', out],
@@ -66,9 +67,14 @@ const SQL_VARIANTS: readonly Variant[] = [
   sqlVariant('json', 'file'),
 ];
 
-function sqlVariant(format: string, stdout: 'file' | 'pipe'): Variant {
+function sqlVariant(format: string, stdout: 'file' | 'pipe' | 'cat'): Variant {
+  const where = {
+    file: '> file',
+    pipe: '| reader (Node, in the bench process)',
+    cat: '| cat > /dev/null',
+  };
   return {
-    name: `mdq sql --format ${format} ${stdout === 'file' ? '> file' : '| reader'}`,
+    name: `mdq sql --format ${format} ${where[stdout]}`,
     args: (db) => ['sql', '--db', db, '--format', format, QUERY],
     stdout,
   };
@@ -122,14 +128,15 @@ async function runVariant(variant: Variant, dbPath: string): Promise<Run> {
   const out = join(WORK, `out.${variant.name.includes('json') ? 'json' : 'csv'}`);
   await rm(out, { force: true });
   const start = process.hrtime.bigint();
-  const stdout = variant.stdout === 'file' ? { file: out } : 'pipe';
+  const stdout =
+    variant.stdout === 'file' ? { file: out } : variant.stdout === 'cat' ? 'cat' : 'pipe';
   const { maxRssBytes } = await runMeasuredWithStdout(
     variant.script ?? CLI,
     await variant.args(dbPath, out),
     stdout,
   );
   const seconds = secondsSince(start);
-  const bytes = variant.stdout === 'pipe' ? 0 : (await stat(out)).size;
+  const bytes = variant.stdout === 'pipe' || variant.stdout === 'cat' ? 0 : (await stat(out)).size;
   await rm(out, { force: true });
   return { seconds, maxRssBytes, bytes };
 }
