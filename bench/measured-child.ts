@@ -41,9 +41,8 @@ export async function runMeasured(
 
 /**
  * The same, with the child's stdout going where a user's would: into a file (`> file`), into a
- * pipe this process reads and drops (`| consumer` in Node), or into `cat > /dev/null` (a
- * shell pipeline's reader, which costs the machine far less than a Node one). Resolves with
- * its stderr.
+ * socket this process reads and drops (what Node's `spawn` gives a child), or into a shell
+ * pipeline's pipe read by `cat > /dev/null` (`| cat`). Resolves with its stderr.
  */
 export async function runMeasuredWithStdout(
   script: string,
@@ -52,15 +51,16 @@ export async function runMeasuredWithStdout(
 ): Promise<Omit<MeasuredRun, 'stdout'>> {
   const report = pathToFileURL(resolve('bench/usage-report.mjs')).href;
   const file = typeof stdout === 'object' ? await open(stdout.file, 'w') : undefined;
-  const cat =
-    stdout === 'cat' ? spawn('cat', [], { stdio: ['pipe', 'ignore', 'inherit'] }) : undefined;
-  const catDone = cat && new Promise<number | null>((done) => cat.once('close', done));
+  const command = [process.execPath, '--import', report, resolve(script), ...args];
   try {
-    const child = spawn(process.execPath, ['--import', report, resolve(script), ...args], {
-      stdio: ['ignore', file ? file.fd : (cat?.stdin ?? 'pipe'), 'pipe'],
-    });
-    // Only the child writes into cat now: cat ends when the child does.
-    cat?.stdin.destroy();
+    const child =
+      stdout === 'cat'
+        ? spawn('bash', ['-c', 'set -o pipefail; "$@" | cat > /dev/null', 'bash', ...command], {
+            stdio: ['ignore', 'ignore', 'pipe'],
+          })
+        : spawn(command[0] ?? '', command.slice(1), {
+            stdio: ['ignore', file ? file.fd : 'pipe', 'pipe'],
+          });
     child.stdout?.resume();
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -73,12 +73,8 @@ export async function runMeasuredWithStdout(
     if (code !== 0) {
       throw new Error(`${script} ${args[0] ?? ''} exited ${code}: ${stderr.slice(-500)}`);
     }
-    if ((await catDone) !== undefined && (await catDone) !== 0) {
-      throw new Error(`cat, reading ${script} ${args[0] ?? ''}, exited ${await catDone}`);
-    }
     return { stderr, ...usageOf(script, stderr) };
   } finally {
-    cat?.kill();
     await file?.close();
   }
 }

@@ -70,7 +70,7 @@ const SQL_VARIANTS: readonly Variant[] = [
 function sqlVariant(format: string, stdout: 'file' | 'pipe' | 'cat'): Variant {
   const where = {
     file: '> file',
-    pipe: '| reader (Node, in the bench process)',
+    pipe: '| reader (a socket the bench process reads)',
     cat: '| cat > /dev/null',
   };
   return {

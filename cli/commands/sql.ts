@@ -14,7 +14,7 @@ import {
   writeQuery,
 } from '../render/output.js';
 import { runScript } from '../render/shell-script.js';
-import { stdoutFilePath } from '../render/stdout-file.js';
+import { stdoutFilePath, stdoutPipePath } from '../render/stdout-file.js';
 import type { Command } from './command.js';
 
 export const sqlCommand: Command = {
@@ -78,6 +78,8 @@ export const sqlCommand: Command = {
       const out = outputPath ? await openOutput(outputPath) : context.stdout;
       // A file DuckDB may write itself: -o's, or the one stdout is redirected to (`> f`).
       const outputFile = outputPath ?? stdoutFilePath(context.stdout);
+      // Or the pipe it is read from (`| reader`).
+      const outputPipe = outputPath ? undefined : stdoutPipePath(context.stdout);
       const options = {
         format,
         tableLimit,
@@ -96,6 +98,7 @@ export const sqlCommand: Command = {
         await writeQuery(db.connection, query, out, {
           ...options,
           ...(outputFile ? { outputFile } : {}),
+          ...(outputPipe ? { outputPipe } : {}),
         });
       }
       if (out !== context.stdout) {

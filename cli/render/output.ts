@@ -56,6 +56,8 @@ export interface WriteQueryOptions extends WriteResultOptions {
    * (csv, json, ndjson of a SELECT), and no byte passes through this process.
    */
   outputFile?: string;
+  /** `out` is this pipe, and DuckDB may write it itself when the query streams. */
+  outputPipe?: string;
   /** Another connection to the database: lets DuckDB's block cache be capped while rows stream. */
   openSideConnection?: () => Promise<DuckDBConnection>;
 }
@@ -82,6 +84,7 @@ export async function writeQuery(
       format,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.outputFile !== undefined ? { toFile: options.outputFile } : {}),
+      ...(options.outputPipe !== undefined ? { toPipe: options.outputPipe } : {}),
       ...(options.openSideConnection ? { openSideConnection: options.openSideConnection } : {}),
     });
     if (text !== undefined) {

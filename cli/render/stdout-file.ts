@@ -29,3 +29,22 @@ export function stdoutFilePath(stdout: Writable): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * `mdq sql … | reader`: stdout is a pipe (not a socket) that stderr does not share, and DuckDB
+ * may write it itself through /proc/self/fd/1 (src/query/pipe-target.ts decides, per query).
+ */
+export function stdoutPipePath(stdout: Writable): string | undefined {
+  if (process.platform !== 'linux' || (stdout as { fd?: unknown }).fd !== 1) {
+    return undefined;
+  }
+  try {
+    const out = fstatSync(1);
+    const err = fstatSync(2);
+    return out.isFIFO() && !(err.dev === out.dev && err.ino === out.ino)
+      ? '/proc/self/fd/1'
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -8,6 +8,7 @@ import { InterruptedError } from '../errors.js';
 import { type ChunkReader, streamReader } from './chunk-reader.js';
 import { type DescribedSelect, describeSelect } from './describe-select.js';
 import { type Fifo, makeFifo } from './fifo.js';
+import { isBrokenPipe, isStreamingPlan, type PipeTarget, pipeTarget } from './pipe-target.js';
 import { interruptOnAbort, type ResultColumn, toQueryError } from './run.js';
 import { quoteLiteral } from './sql.js';
 import { capCacheWhileStreaming } from './stream-memory.js';
@@ -42,6 +43,11 @@ export interface TextResultOptions {
   /** DuckDB writes this file itself (`-o`): nothing passes through this process. */
   toFile?: string;
   /**
+   * A pipe DuckDB may write itself (stdout's, `/proc/self/fd/1`): taken when the query streams
+   * (pipe-target.ts), otherwise the bytes pass through a FIFO and this process.
+   */
+  toPipe?: string;
+  /**
    * Opens another connection to the same database. Given, DuckDB's cache of table blocks is
    * held small while the rows stream (stream-memory.ts); it is closed when the result ends.
    */
@@ -68,15 +74,21 @@ export async function streamSelectText(
   if (select === undefined) {
     return undefined;
   }
-  const target = await textTarget(options.toFile);
+  const pipe = await streamingPipe(connection, select, options);
+  if (pipe === 'closed') {
+    return closedOutput(select);
+  }
+  const target = await textTarget(options.toFile, pipe);
   const stopInterrupting = interruptOnAbort(connection, options.signal);
   let isCancelled = false;
+  pipe?.whileCopying();
   const copy = inAnyOrder(connection, () =>
     connection.run(copyStatement(select, options.format, target.path)),
   ).then(
     (result) => result.rowsChanged,
     async (error: unknown) => {
-      if (isCancelled) {
+      // The pipe's reader left (`| head`): the output was cut short on purpose.
+      if (isCancelled || (pipe !== undefined && isBrokenPipe(error))) {
         return 0;
       }
       throw await toQueryError(connection, error, options.signal, sql);
@@ -117,6 +129,35 @@ export async function streamSelectText(
   };
 }
 
+/** The pipe DuckDB writes itself, when there is one and the query streams (pipe-target.ts). */
+async function streamingPipe(
+  connection: DuckDBConnection,
+  select: DescribedSelect,
+  options: TextResultOptions,
+): Promise<PipeTarget | 'closed' | undefined> {
+  if (options.toPipe === undefined || options.toFile !== undefined) {
+    return undefined;
+  }
+  const query = formattedSelect(select.sql, select.typed, textStyle(options.format));
+  return (await isStreamingPlan(connection, query)) ? pipeTarget(options.toPipe) : undefined;
+}
+
+/** The result for an output whose reader is already gone: nothing to write, nothing run. */
+function closedOutput(select: DescribedSelect): TextResult {
+  return {
+    columns: select.columns,
+    chunks: (async function* () {})(),
+    recycle: () => undefined,
+    done: Promise.resolve(0),
+    cancel: () => undefined,
+    abandonSync: () => undefined,
+  };
+}
+
+function textStyle(format: TextFormat): 'csv' | 'json' {
+  return format === 'csv' ? 'csv' : 'json';
+}
+
 /**
  * Runs `write` with preserve_insertion_order off, then puts the setting back. DuckDB's
  * order-keeping COPY collects rows ahead of its writer without bound: 1.3-1.5 GB held at a
@@ -141,7 +182,7 @@ async function inAnyOrder<T>(connection: DuckDBConnection, write: () => Promise<
 
 /** The COPY that writes the rows to `path`, with no temporary file beside it (a pipe has none). */
 function copyStatement(select: DescribedSelect, format: TextFormat, path: string): string {
-  const query = formattedSelect(select.sql, select.typed, format === 'csv' ? 'csv' : 'json');
+  const query = formattedSelect(select.sql, select.typed, textStyle(format));
   const options = {
     csv: 'FORMAT csv, HEADER true',
     ndjson: 'FORMAT json',
@@ -170,13 +211,23 @@ function prefixBytes(select: DescribedSelect, format: TextFormat): number {
 interface TextTarget {
   path: string;
   fifo?: Fifo;
+  /** DuckDB writes the pipe itself (pipe-target.ts): nothing shows how far it got. */
+  isPipe?: boolean;
   /** Bytes are read while DuckDB writes them (pipe or the user's file), not afterwards. */
   isLive: boolean;
   reader(copy: Promise<number>): Promise<ChunkReader>;
   remove(): Promise<void>;
 }
 
-async function textTarget(toFile: string | undefined): Promise<TextTarget> {
+async function textTarget(
+  toFile: string | undefined,
+  pipe: PipeTarget | undefined,
+): Promise<TextTarget> {
+  if (pipe !== undefined) {
+    const nothing = streamReader(Readable.from([]));
+    const remove = async () => pipe.release();
+    return { path: pipe.path, isLive: true, isPipe: true, reader: async () => nothing, remove };
+  }
   if (toFile !== undefined) {
     const nothing = streamReader(Readable.from([]));
     return { path: toFile, isLive: true, reader: async () => nothing, remove: async () => {} };
@@ -227,7 +278,10 @@ function capOnceRowsFlow(
     return restore;
   };
   let timer: NodeJS.Timeout | undefined;
-  if (target.fifo === undefined) {
+  if (target.isPipe) {
+    // Only a streaming plan writes into the pipe directly: no operator waits to fill memory.
+    void start();
+  } else if (target.fifo === undefined) {
     timer = setInterval(() => {
       void stat(target.path).then(
         (info) => {

@@ -1,6 +1,7 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openDatabase } from '../../src/query/database.js';
+import { cli, shellLine } from '../helpers/cli-line.js';
 import { runMdq } from '../helpers/run-cli.js';
 import { type ProcessRun, runProcess } from '../helpers/run-process.js';
 import { makeTmpDir } from '../helpers/tmp.js';
@@ -10,7 +11,6 @@ import { makeTmpDir } from '../helpers/tmp.js';
  * a terminal, whatever the format; exact bytes in a pipe. Through the real CLI: a pseudo-terminal
  * from `script`, and a pipe.
  */
-const REPO = resolve(import.meta.dirname, '../..');
 const HOSTILE = 'v\u001b[2J\u0007b\r\b\u009b1m\u202ex';
 const COLUMN = 'c\u001b[31m';
 
@@ -37,15 +37,6 @@ const QUERY = 'select * from hostile';
 // its lines with CR LF).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e]/;
-
-/** The CLI's command line, run from source (as the other CLI tests do). */
-function cli(args: string[]): string[] {
-  return [process.execPath, '--import', 'tsx', resolve(REPO, 'cli/main.ts'), ...args];
-}
-
-function shellLine(args: string[]): string {
-  return args.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(' ');
-}
 
 /** The CLI in a real terminal (`script` allocates a pty); resolves with what the screen got. */
 async function inTerminal(args: string[]): Promise<string> {
