@@ -1,4 +1,4 @@
-import { constants, fstatSync, readFileSync } from 'node:fs';
+import { constants, fstatSync, readFileSync, type Stats } from 'node:fs';
 import type { Writable } from 'node:stream';
 
 /**
@@ -10,15 +10,11 @@ import type { Writable } from 'node:stream';
  * Anywhere else: undefined, and the bytes go through stdout as usual.
  */
 export function stdoutFilePath(stdout: Writable): string | undefined {
-  if (process.platform !== 'linux' || (stdout as { fd?: unknown }).fd !== 1) {
+  const out = unsharedStdout(stdout);
+  if (out === undefined || !out.isFile() || out.size !== 0) {
     return undefined;
   }
   try {
-    const out = fstatSync(1);
-    const err = fstatSync(2);
-    if (!out.isFile() || out.size !== 0 || (err.dev === out.dev && err.ino === out.ino)) {
-      return undefined;
-    }
     const info = readFileSync('/proc/self/fdinfo/1', 'utf8');
     const position = /^pos:\s*(\d+)$/m.exec(info)?.[1];
     const flags = /^flags:\s*([0-7]+)$/m.exec(info)?.[1];
@@ -35,15 +31,18 @@ export function stdoutFilePath(stdout: Writable): string | undefined {
  * may write it itself through /proc/self/fd/1 (src/query/pipe-target.ts decides, per query).
  */
 export function stdoutPipePath(stdout: Writable): string | undefined {
+  return unsharedStdout(stdout)?.isFIFO() ? '/proc/self/fd/1' : undefined;
+}
+
+/** What fd 1 is, on Linux, when `stdout` writes it and stderr goes elsewhere. */
+function unsharedStdout(stdout: Writable): Stats | undefined {
   if (process.platform !== 'linux' || (stdout as { fd?: unknown }).fd !== 1) {
     return undefined;
   }
   try {
     const out = fstatSync(1);
     const err = fstatSync(2);
-    return out.isFIFO() && !(err.dev === out.dev && err.ino === out.ino)
-      ? '/proc/self/fd/1'
-      : undefined;
+    return err.dev === out.dev && err.ino === out.ino ? undefined : out;
   } catch {
     return undefined;
   }
