@@ -74,7 +74,9 @@ export async function streamSelectText(
   if (select === undefined) {
     return undefined;
   }
-  const pipe = await streamingPipe(connection, select, options);
+  // The rows in mdq's value format: what the COPY writes, and what decides whether it streams.
+  const query = formattedSelect(select.sql, select.typed, textStyle(options.format));
+  const pipe = await streamingPipe(connection, query, options);
   if (pipe === 'closed') {
     return closedOutput(select);
   }
@@ -83,7 +85,7 @@ export async function streamSelectText(
   let isCancelled = false;
   pipe?.whileCopying();
   const copy = inAnyOrder(connection, () =>
-    connection.run(copyStatement(select, options.format, target.path)),
+    connection.run(copyStatement(query, options.format, target.path)),
   ).then(
     (result) => result.rowsChanged,
     async (error: unknown) => {
@@ -132,13 +134,12 @@ export async function streamSelectText(
 /** The pipe DuckDB writes itself, when there is one and the query streams (pipe-target.ts). */
 async function streamingPipe(
   connection: DuckDBConnection,
-  select: DescribedSelect,
+  query: string,
   options: TextResultOptions,
 ): Promise<PipeTarget | 'closed' | undefined> {
   if (options.toPipe === undefined || options.toFile !== undefined) {
     return undefined;
   }
-  const query = formattedSelect(select.sql, select.typed, textStyle(options.format));
   return (await isStreamingPlan(connection, query)) ? pipeTarget(options.toPipe) : undefined;
 }
 
@@ -181,8 +182,7 @@ async function inAnyOrder<T>(connection: DuckDBConnection, write: () => Promise<
 }
 
 /** The COPY that writes the rows to `path`, with no temporary file beside it (a pipe has none). */
-function copyStatement(select: DescribedSelect, format: TextFormat, path: string): string {
-  const query = formattedSelect(select.sql, select.typed, textStyle(format));
+function copyStatement(query: string, format: TextFormat, path: string): string {
   const options = {
     csv: 'FORMAT csv, HEADER true',
     ndjson: 'FORMAT json',
@@ -223,14 +223,17 @@ async function textTarget(
   toFile: string | undefined,
   pipe: PipeTarget | undefined,
 ): Promise<TextTarget> {
-  if (pipe !== undefined) {
+  const written = pipe?.path ?? toFile;
+  if (written !== undefined) {
+    // DuckDB writes the pipe or the file itself: no byte passes through this process.
     const nothing = streamReader(Readable.from([]));
-    const remove = async () => pipe.release();
-    return { path: pipe.path, isLive: true, isPipe: true, reader: async () => nothing, remove };
-  }
-  if (toFile !== undefined) {
-    const nothing = streamReader(Readable.from([]));
-    return { path: toFile, isLive: true, reader: async () => nothing, remove: async () => {} };
+    return {
+      path: written,
+      isLive: true,
+      isPipe: pipe !== undefined,
+      reader: async () => nothing,
+      remove: async () => pipe?.release(),
+    };
   }
   const fifo = await makeFifo();
   if (fifo) {
